@@ -1,0 +1,426 @@
+"""The derivative-accuracy check: finite-difference variants against exact derivatives.
+
+``check_derivatives(problem)`` evaluates every finite-difference variant at x0, at x_star when known
+and at seeded random points inside the bounds, and compares it with the exact derivative there:
+
+* ``abs_error``    = max_i |d_i - d*_i|
+* ``rel_error``    = max_i |d_i - d*_i| / max_i |d*_i|        (norm-wise, infinity norm)
+* ``digits``       = -log10(rel_error), clipped to [0, 16]      (16 = agreement to the last bit)
+* ``evaluations``  = points at which f (or c) was evaluated to get the estimate
+* ``predicted``    = the textbook error model: truncation + round-off, from the exact higher
+  derivatives at the point (below), maximised over components.
+
+Error model (component i, step h_i, eps_f = eps * sum_k |t_k(x)| the rounding error of one
+evaluation of f = sum_k t_k, which is eps |f| unless the terms cancel;
+f_i, f_ii, f_iii, f_iiii are exact partial derivatives along x_i):
+
+=================  ==========================================  ================================
+variant            gradient / Jacobian row                     Hessian from values
+=================  ==========================================  ================================
+fd-forward         h/2 |f_ii| + 2 eps_f / h                    (h_i |f_iii| + h_j |f_jjj|) / 2
+                                                               + 4 eps_f / (h_i h_j)
+fd-central         h^2/6 |f_iii| + eps_f / h                   (h_i^2 |f_iiii| + h_j^2 |f_jjjj|) / 12
+                                                               + 4 eps_f / (h_i h_j)
+complex-step       h^2/6 |f_iii| + eps |f_i|                   h_j^2/6 |f_jjj| + eps |f_i| / h_j
+=================  ==========================================  ================================
+
+Mixed higher derivatives in the Hessian model are replaced by diagonal ones (an approximation stated
+in the report). Model-optimal steps: forward h* = 2 sqrt(eps_f / |f_ii|), central
+h* = (3 eps_f / |f_iii|)^(1/3) (Nocedal & Wright sec. 8.1; Gill, Murray & Wright sec. 8.6).
+
+``step_sweep(problem, x)`` measures the gradient error over steps h = 1e-1 ... 1e-16 for the three
+schemes next to the model, for the error-versus-step figure. Near a minimum the relative error of any
+difference collapses (the gradient tends to zero while the truncation error does not): that is why
+the check compares against the model, not a fixed tolerance. At integer points a polynomial can make
+forward differences exact by luck; the random points are never integers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from workbench import finite_difference as fd
+from workbench.compile import compile_expressions, compile_problem
+from workbench.oracle import FINITE_DIFFERENCE_VARIANTS
+
+if TYPE_CHECKING:
+    from workbench.problem import Problem
+
+__all__ = ["CheckRow", "SweepResult", "check_derivatives", "check_points", "digits", "step_sweep"]
+
+EPS = fd.EPS
+MAX_DIGITS = 16.0
+QUANTITIES = ("gradient", "hessian", "jacobian", "constraint_hessian")
+HESSIAN_CHECK_MAX_SIZE = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckRow:
+    """One comparison: a quantity of one variant at one point."""
+
+    problem: str
+    point: str
+    quantity: str
+    variant: str
+    abs_error: float
+    rel_error: float
+    digits: float
+    evaluations: int
+    predicted_error: float
+    componentwise_rel_error: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def digits(rel_error: float) -> float:
+    """Correct significant digits: -log10(relative error), clipped to [0, 16]; NaN stays NaN."""
+    if not np.isfinite(rel_error):
+        return float("nan") if np.isnan(rel_error) else 0.0
+    if rel_error <= 0:
+        return MAX_DIGITS
+    return float(np.clip(-np.log10(rel_error), 0.0, MAX_DIGITS))
+
+
+def _compare(estimate: Any, exact: Any) -> tuple[float, float, float, float]:
+    estimate = np.asarray(_dense(estimate), dtype=float)
+    exact = np.asarray(_dense(exact), dtype=float)
+    error = np.abs(estimate - exact)
+    abs_error = float(np.max(error)) if error.size else 0.0
+    scale = float(np.max(np.abs(exact))) if exact.size else 0.0
+    rel_error = abs_error / scale if scale > 0 else (0.0 if abs_error == 0 else float("inf"))
+    nonzero = np.abs(exact) > 0
+    componentwise = float(np.max(error[nonzero] / np.abs(exact[nonzero]))) if nonzero.any() else rel_error
+    return abs_error, rel_error, digits(rel_error), componentwise
+
+
+def _dense(matrix: Any) -> Any:
+    return matrix.toarray() if hasattr(matrix, "toarray") else matrix
+
+
+def check_points(problem: Problem, *, random_points: int = 2, seed: int = 0) -> dict[str, np.ndarray]:
+    """``{label: x}``: x0, x_star (when known) and seeded random points inside the bounds.
+
+    Random points are drawn from the box (10% away from finite bounds) or, where a variable is
+    unbounded, from x0_i +- max(1, |x0_i|)/2; the seed mixes ``seed`` with the problem's name, so
+    points do not depend on global state or on the order problems are checked in.
+    """
+    points = {"x0": np.array(problem.x0)}
+    if problem.x_star is not None:
+        points["x_star"] = np.array(problem.x_star)
+    rng = np.random.default_rng([seed, zlib.crc32(problem.name.encode())])
+    lower, upper = problem.lower, problem.upper
+    x0 = np.clip(np.array(problem.x0), lower, upper)
+    for k in range(random_points):
+        spread = 0.5 * np.maximum(1.0, np.abs(x0))
+        lo = np.where(np.isfinite(lower), lower, x0 - spread)
+        hi = np.where(np.isfinite(upper), upper, x0 + spread)
+        margin = 0.1 * (hi - lo)
+        points[f"random-{k + 1}"] = rng.uniform(lo + margin, hi - margin)
+    return points
+
+
+class _Model:
+    """Exact higher derivatives of f and each c_k, and the magnitude of their terms, compiled once per
+    problem for the error model: diagonal derivatives d^k f / dx_i^k (k = 1..3) for gradients, and for
+    each Hessian entry e_ij = d2f/dx_i dx_j its derivatives d e_ij/dx_i, d e_ij/dx_j, d2 e_ij/dx_i^2,
+    d2 e_ij/dx_j^2 (mixed third and fourth derivatives) for Hessians."""
+
+    def __init__(self, problem: Problem) -> None:
+        compiled = compile_problem(problem)
+        self.compiled = compiled
+        self.n = problem.n
+        derivatives = compiled.derivatives
+        self.derivatives = derivatives
+        functions = [derivatives.objective, *derivatives.constraint_expressions]
+        self.terms = [self._build(list(derivatives._terms(f))) for f in functions]
+        self.orders = [
+            [self._build(derivatives.diagonal_derivatives(f, k)) for k in (1, 2, 3)] for f in functions
+        ]
+        self._hessian_terms: dict[int, Any] = {}
+
+    def _build(self, expressions: Sequence[Any]) -> Any:
+        d = self.derivatives
+        return compile_expressions(d.variables, expressions, engine=d.engine)
+
+    def _hessian_pattern(self, which: int) -> tuple[np.ndarray, np.ndarray, Any]:
+        if which not in self._hessian_terms:
+            d = self.derivatives
+            if which == 0:
+                pattern = d.hessian
+                rows, cols, entries = pattern.rows, pattern.cols, pattern.expressions
+            else:
+                pattern, owners = d.constraint_hessians
+                keep = np.flatnonzero(owners == which - 1)
+                rows, cols = pattern.rows[keep], pattern.cols[keep]
+                entries = [pattern.expressions[k] for k in keep]
+            v = d.variables
+            expressions = []
+            for i, j, e in zip(rows, cols, entries, strict=True):
+                di, dj = e.diff(v[i]), e.diff(v[j])
+                expressions += [di, dj, di.diff(v[i]), dj.diff(v[j])]
+            self._hessian_terms[which] = (rows, cols, self._build(expressions))
+        return self._hessian_terms[which]
+
+    def values(self, which: int, x: np.ndarray, hessian: bool = False) -> dict[str, Any]:
+        first, second, third = (function(x) for function in self.orders[which])
+        d: dict[str, Any] = {
+            "magnitude": float(np.sum(np.abs(self.terms[which](x)))),
+            "d1": first,
+            "d2": second,
+            "d3": third,
+        }
+        if hessian:
+            rows, cols, function = self._hessian_pattern(which)
+            values = function(x).reshape(-1, 4) if len(rows) else np.zeros((0, 4))
+            n = self.n
+            for k, name in enumerate(("t_i", "t_j", "q_i", "q_j")):
+                full = np.zeros((n, n))
+                full[rows, cols] = np.abs(values[:, k])
+                d[name] = (
+                    full  # upper triangle: t_i[i, j] = |f_iij|, t_j = |f_ijj|, q_i = |f_iiij|, q_j = |f_ijjj|
+                )
+        return d
+
+
+def _model_cache(problem: Problem) -> _Model:
+    model = problem._cache.get("error-model")
+    if model is None:
+        model = _Model(problem)
+        problem._cache["error-model"] = model
+    return model
+
+
+def _rounding(d: dict[str, Any]) -> float:
+    """eps_f: the rounding error of one evaluation, eps times the sum of |terms| of the expression
+    (for f = a - b with a ~ b this is eps (|a| + |b|), not eps |f|)."""
+    return EPS * max(d["magnitude"], np.finfo(float).tiny)
+
+
+def predicted_first_derivative_error(
+    variant: str, d: dict[str, Any], h: np.ndarray, central: np.ndarray | None = None
+) -> np.ndarray:
+    """Per-component textbook error of a gradient (or Jacobian row) estimate with steps ``h``.
+
+    ``central`` (bool per component) marks where the central stencil fits inside the bounds; elsewhere
+    the central scheme is one-sided second order: h^2/3 |f_iii| + 4 eps_f / h.
+    """
+    eps_f = _rounding(d)
+    if variant == "fd-forward":
+        return 0.5 * h * np.abs(d["d2"]) + 2.0 * eps_f / h
+    if variant == "fd-central":
+        model = h**2 / 6.0 * np.abs(d["d3"]) + eps_f / h
+        if central is not None:
+            model = np.where(central, model, h**2 / 3.0 * np.abs(d["d3"]) + 4.0 * eps_f / h)
+        return model
+    if variant == "complex-step":
+        return h**2 / 6.0 * np.abs(d["d3"]) + EPS * np.abs(d["d1"])
+    raise ValueError(f"no error model for variant {variant!r}")
+
+
+def predicted_hessian_error(
+    variant: str, d: dict[str, Any], h: np.ndarray, central: np.ndarray | None = None
+) -> np.ndarray:
+    """(n, n) textbook error of a Hessian-from-values estimate, entry by entry.
+
+    With t_i = |f_iij|, t_j = |f_ijj|, q_i = |f_iiij|, q_j = |f_ijjj| (upper triangle, i <= j):
+
+    * forward:  (h_i t_i + h_j t_j) / 2 + 4 eps_f / (h_i h_j)   (diagonal: h |f_iii| + 4 eps_f / h^2)
+    * central:  (h_i^2 q_i + h_j^2 q_j) / 6 + eps_f / (h_i h_j) (diagonal: h^2/12 |f_iiii| + 4 eps_f/h^2);
+      the forward model where a stencil does not fit inside the bounds
+    * complex step (central differences of complex-step gradients, symmetrised):
+      (h_j^2 q_j + h_i^2 q_i) / 12 + eps (|f_i| / h_j + |f_j| / h_i) / 2
+    """
+    eps_f = _rounding(d)
+    n = h.size
+    hi, hj = h[:, None], h[None, :]
+    t_i, t_j, q_i, q_j = d["t_i"], d["t_j"], d["q_i"], d["q_j"]
+    diagonal = np.eye(n, dtype=bool)
+    forward = np.where(diagonal, hi * t_i, 0.5 * (hi * t_i + hj * t_j)) + 4.0 * eps_f / (hi * hj)
+    if variant == "fd-forward":
+        model = forward
+    elif variant == "fd-central":
+        model = np.where(
+            diagonal,
+            hi**2 * q_i / 12.0 + 4.0 * eps_f / (hi * hj),
+            (hi**2 * q_i + hj**2 * q_j) / 6.0 + eps_f / (hi * hj),
+        )
+        if central is not None:
+            model = np.where(central[:, None] & central[None, :], model, forward)
+    elif variant == "complex-step":
+        gradient = np.abs(d["d1"])
+        model = (hj**2 * q_j + hi**2 * q_i) / 12.0 + 0.5 * EPS * (
+            gradient[:, None] / hj + gradient[None, :] / hi
+        )
+    else:
+        raise ValueError(f"no error model for variant {variant!r}")
+    upper = np.triu(model)
+    return upper + np.triu(model, 1).T
+
+
+def optimal_steps(variant: str, d: dict[str, Any]) -> np.ndarray:
+    """Model-optimal gradient steps per component (inf where the relevant derivative vanishes)."""
+    eps_f = _rounding(d)
+    with np.errstate(divide="ignore"):
+        if variant == "fd-forward":
+            return 2.0 * np.sqrt(eps_f / np.abs(d["d2"]))
+        if variant == "fd-central":
+            return np.cbrt(3.0 * eps_f / np.abs(d["d3"]))
+    return np.full(np.shape(d["d1"]), np.inf)
+
+
+_GRADIENT_STEP = {"fd-forward": "forward", "fd-central": "central", "complex-step": "complex"}
+_HESSIAN_STEP = {
+    "fd-forward": "hessian-forward",
+    "fd-central": "hessian-central",
+    "complex-step": "hessian-from-gradient",
+}
+
+
+def check_derivatives(
+    problem: Problem,
+    *,
+    variants: Sequence[str] = FINITE_DIFFERENCE_VARIANTS,
+    points: dict[str, np.ndarray] | None = None,
+    random_points: int = 2,
+    seed: int = 0,
+    hessians: bool | None = None,
+) -> list[CheckRow]:
+    """Compare each finite-difference variant with the exact derivatives at each point.
+
+    Variants the problem cannot use (complex step on a non-smooth problem) are left out. Hessian
+    rows are skipped when ``hessians`` is False; by default they are checked up to n = 30 (a Hessian
+    from values costs O(n^2) evaluations).
+    """
+    if hessians is None:
+        hessians = problem.n <= HESSIAN_CHECK_MAX_SIZE
+    if points is None:
+        points = check_points(problem, random_points=random_points, seed=seed)
+    variants = [v for v in variants if v != "complex-step" or problem.is_smooth]
+    exact = problem.oracle("analytic", sparse=False)
+    model = _model_cache(problem)
+    weights = np.ones(problem.m)
+    rows: list[CheckRow] = []
+    for label, x in points.items():
+        x = np.asarray(x, dtype=float)
+        truth = {"gradient": exact.gradient(x)}
+        if hessians:
+            truth["hessian"] = exact.hessian(x)
+        if problem.m:
+            truth["jacobian"] = exact.jacobian(x)
+            if hessians:
+                truth["constraint_hessian"] = exact.constraint_hessian(x, weights)
+        derivative_values = [model.values(k, x, hessian=hessians) for k in range(problem.m + 1)]
+        for variant in variants:
+            for quantity, true_value in truth.items():
+                oracle = problem.oracle(variant, sparse=False)  # fresh: no value to reuse, counts from 0
+                if quantity == "gradient":
+                    estimate = oracle.gradient(x)
+                    spent = oracle.counts.objective_evaluations
+                    predicted = predicted_error(problem, variant, "gradient", derivative_values[0], x)
+                elif quantity == "hessian":
+                    estimate = oracle.hessian(x)
+                    spent = oracle.counts.objective_evaluations
+                    predicted = predicted_error(problem, variant, "hessian", derivative_values[0], x)
+                elif quantity == "jacobian":
+                    estimate = oracle.jacobian(x)
+                    spent = oracle.counts.constraint_evaluations
+                    predicted = max(
+                        predicted_error(problem, variant, "gradient", derivative_values[k + 1], x)
+                        for k in range(problem.m)
+                    )
+                else:
+                    estimate = oracle.constraint_hessian(x, weights)
+                    spent = oracle.counts.constraint_evaluations
+                    predicted = sum(
+                        predicted_error(problem, variant, "hessian", derivative_values[k + 1], x)
+                        for k in range(problem.m)
+                    )
+                abs_error, rel_error, n_digits, componentwise = _compare(estimate, true_value)
+                rows.append(
+                    CheckRow(
+                        problem=problem.name,
+                        point=label,
+                        quantity=quantity,
+                        variant=variant,
+                        abs_error=abs_error,
+                        rel_error=rel_error,
+                        digits=n_digits,
+                        evaluations=spent,
+                        predicted_error=predicted,
+                        componentwise_rel_error=componentwise,
+                    )
+                )
+    return rows
+
+
+def predicted_error(problem: Problem, variant: str, quantity: str, d: dict[str, Any], x: np.ndarray) -> float:
+    """The model's max abs error of ``quantity`` ("gradient" or "hessian") with the oracle's steps."""
+    kind = (_GRADIENT_STEP if quantity == "gradient" else _HESSIAN_STEP)[variant]
+    h = fd.default_step(kind, x)
+    central = fd.central_fits(x, h, problem.lower, problem.upper)
+    if quantity == "gradient":
+        return float(np.max(predicted_first_derivative_error(variant, d, h, central)))
+    return float(np.max(predicted_hessian_error(variant, d, h, central)))
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepResult:
+    """Gradient error against relative step h (step_i = h * max(1, |x_i|)) for each scheme.
+
+    ``measured[variant]`` and ``model[variant]`` are norm-wise relative errors, shape (len(steps),);
+    ``optimal_step[variant]`` is the model-optimal relative step (NaN for complex step: any tiny h)
+    and ``rule_of_thumb[variant]`` the textbook relative step the oracle uses.
+    """
+
+    problem: str
+    x: np.ndarray
+    steps: np.ndarray
+    measured: dict[str, np.ndarray]
+    model: dict[str, np.ndarray]
+    optimal_step: dict[str, float]
+    rule_of_thumb: dict[str, float]
+
+
+def step_sweep(
+    problem: Problem,
+    x: np.ndarray | None = None,
+    *,
+    steps: np.ndarray | None = None,
+    variants: Sequence[str] = FINITE_DIFFERENCE_VARIANTS,
+) -> SweepResult:
+    """Measured and modelled gradient error of each scheme over steps 1e-1 ... 1e-16 at ``x``."""
+    if x is None:
+        x = check_points(problem, random_points=1)["random-1"]
+    x = np.asarray(x, dtype=float)
+    steps = np.logspace(-1, -16, 61) if steps is None else np.asarray(steps, dtype=float)
+    variants = [v for v in variants if v != "complex-step" or problem.is_smooth]
+    compiled = compile_problem(problem)
+    exact = compiled.gradient(x)
+    scale = float(np.max(np.abs(exact))) or 1.0
+    d = _model_cache(problem).values(0, x)
+    scaling = np.maximum(1.0, np.abs(x))
+    measured, model, optimal, thumb = {}, {}, {}, {}
+    for variant in variants:
+        errors, predictions = [], []
+        for h in steps:
+            step = h * scaling
+            if variant == "complex-step":
+                estimate = fd.complex_step_jacobian(compiled.objective_complex, x, step=step).value[0]
+            else:
+                scheme = _GRADIENT_STEP[variant]
+                estimate = fd.jacobian(compiled.objective, x, scheme=scheme, step=step).value[0]
+            errors.append(float(np.max(np.abs(estimate - exact))) / scale)
+            predictions.append(float(np.max(predicted_first_derivative_error(variant, d, step))) / scale)
+        measured[variant] = np.array(errors)
+        model[variant] = np.array(predictions)
+        best = optimal_steps(variant, d) / scaling
+        finite = best[np.isfinite(best)]
+        optimal[variant] = float(np.median(finite)) if finite.size else float("nan")
+        thumb[variant] = fd.STEP_FACTORS[_GRADIENT_STEP[variant]]
+    return SweepResult(problem.name, x, steps, measured, model, optimal, thumb)

@@ -1,0 +1,265 @@
+"""Turn lists of expressions into fast numeric callables: float64 in, float64 arrays of exact shape out.
+
+``compile_expressions(variables, expressions, engine=...)`` returns a :class:`CompiledFunction` ``F``
+with ``F(x)`` of shape ``(k,)`` for ``x`` of shape ``(n,)``, and ``(p, k)`` for a batch of ``p`` points
+of shape ``(p, n)`` (finite differences evaluate all their points in one batch).
+
+* symengine engine: ``symengine.Lambdify(..., cse=True)`` with its LLVM backend (machine code, a few
+  microseconds per call), falling back to its interpreted backend where LLVM is unavailable.
+* SymPy engine: ``sympy.lambdify(..., modules="numpy", cse=True)``; constant entries (a constant
+  Hessian is an integer in SymPy) are broadcast and coerced to float64.
+* ``complex_valued=True`` compiles for complex input and output (the complex-step variant).
+
+The generated code is inspectable: ``F.source()`` returns the common-subexpression-eliminated
+program (``workbench check --verbose`` prints it).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from workbench.symbolic import Engine, se
+
+__all__ = ["CompiledFunction", "compile_expressions"]
+
+#: Above this many output expressions, LLVM compiles without optimisation passes (compile time grows
+#: quickly with opt_level on large programs; see benchmarks/derivatives.py).
+LARGE_PROGRAM = 400
+
+
+class CompiledFunction:
+    """A compiled vector function of the problem's variables (see the module docstring)."""
+
+    __slots__ = ("_call", "backend", "engine", "expressions", "size", "variables")
+
+    def __init__(
+        self,
+        call: Callable[[np.ndarray], np.ndarray],
+        *,
+        variables: Sequence[Any],
+        expressions: Sequence[Any],
+        engine: Engine,
+        backend: str,
+    ) -> None:
+        self._call = call
+        self.variables = tuple(variables)
+        self.expressions = tuple(expressions)
+        self.size = len(self.expressions)
+        self.engine = engine
+        self.backend = backend
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self._call(x)
+
+    def source(self) -> str:
+        """The program behind this function: CSE assignments, then the outputs."""
+        if self.engine == "sympy":
+            return inspect.getsource(self._call.__wrapped__)  # type: ignore[attr-defined]
+        replacements, reduced = se.cse(list(self.expressions))
+        lines = [f"# {self.backend} backend, {len(replacements)} common subexpressions"]
+        lines += [f"{symbol} = {value}" for symbol, value in replacements]
+        lines += [f"out[{k}] = {value}" for k, value in enumerate(reduced)]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"CompiledFunction({self.size} outputs of {len(self.variables)} variables, {self.backend})"
+
+
+def compile_expressions(
+    variables: Sequence[Any],
+    expressions: Sequence[Any],
+    *,
+    engine: Engine,
+    complex_valued: bool = False,
+) -> CompiledFunction:
+    """Compile ``expressions`` (in ``variables``) into one batched numeric function."""
+    expressions = list(expressions)
+    size = len(expressions)
+    dtype = complex if complex_valued else float
+    if size == 0:
+
+        def empty(x: np.ndarray) -> np.ndarray:
+            return np.zeros(np.shape(x)[:-1] + (0,), dtype=dtype)
+
+        return CompiledFunction(empty, variables=variables, expressions=(), engine=engine, backend="none")
+    if engine == "symengine":
+        call, backend = _symengine_function(variables, expressions, complex_valued)
+    else:
+        call, backend = _sympy_function(variables, expressions, dtype)
+    return CompiledFunction(
+        call, variables=variables, expressions=expressions, engine=engine, backend=backend
+    )
+
+
+def _symengine_function(
+    variables: Sequence[Any], expressions: list[Any], complex_valued: bool
+) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
+    if complex_valued:
+        return se.Lambdify(list(variables), expressions, real=False, cse=True), "symengine-interpreted"
+    if getattr(se, "have_llvm", False):
+        opt_level = 0 if len(expressions) > LARGE_PROGRAM else 2
+        try:
+            function = se.Lambdify(
+                list(variables), expressions, backend="llvm", cse=True, opt_level=opt_level
+            )
+            return function, f"llvm-O{opt_level}"
+        except (RuntimeError, NotImplementedError, TypeError):  # pragma: no cover - functions LLVM lacks
+            pass
+    return se.Lambdify(list(variables), expressions, backend="lambda", cse=True), "symengine-interpreted"
+
+
+def _sympy_function(
+    variables: Sequence[Any], expressions: list[Any], dtype: type
+) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
+    expressions = [sp.sympify(e) for e in expressions]
+    generated = sp.lambdify(list(variables), expressions, modules="numpy", cse=True)
+
+    def call(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        values = generated(*np.moveaxis(x, -1, 0))
+        batch = x.shape[:-1]
+        out = np.empty(batch + (len(values),), dtype=dtype)
+        for k, v in enumerate(values):
+            out[..., k] = v  # broadcasts constants, coerces integers to float64
+        return out
+
+    call.__wrapped__ = generated  # type: ignore[attr-defined]
+    return call, "sympy-numpy"
+
+
+class MatrixAssembler:
+    """Builds a dense array or a CSR matrix from the values of a triplet pattern, fast per call.
+
+    The pattern (rows, cols) is analysed once; symmetric patterns store the upper triangle and are
+    mirrored. Repeated (row, col) pairs are summed (used for weighted sums of constraint Hessians).
+    """
+
+    def __init__(
+        self, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], *, symmetric: bool
+    ) -> None:
+        self.shape = shape
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        if symmetric:
+            off = rows != cols
+            self._source = np.concatenate([np.arange(rows.size), np.flatnonzero(off)])
+            full_rows = np.concatenate([rows, cols[off]])
+            full_cols = np.concatenate([cols, rows[off]])
+        else:
+            self._source = np.arange(rows.size)
+            full_rows, full_cols = rows, cols
+        self._linear = full_rows * shape[1] + full_cols
+        # CSR structure of the distinct positions, and where each stored value lands
+        unique, inverse = np.unique(self._linear, return_inverse=True)
+        self._inverse = inverse
+        self._nnz = unique.size
+        self._indices = (unique % shape[1]).astype(np.int32)
+        counts = np.bincount(unique // shape[1], minlength=shape[0])
+        self._indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        self._duplicates = unique.size != self._linear.size
+
+    def dense(self, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.shape[0] * self.shape[1])
+        expanded = values[self._source]
+        if self._duplicates:
+            np.add.at(out, self._linear, expanded)
+        else:
+            out[self._linear] = expanded
+        return out.reshape(self.shape)
+
+    def sparse(self, values: np.ndarray):  # -> scipy.sparse.csr_array
+        from scipy import sparse
+
+        data = np.bincount(self._inverse, weights=values[self._source], minlength=self._nnz)
+        return sparse.csr_array((data, self._indices.copy(), self._indptr.copy()), shape=self.shape)
+
+
+class CompiledProblem:
+    """The problem's functions and exact derivatives as compiled callables, each built on first use.
+
+    ``objective`` and ``constraints`` (real and complex) are all the finite-difference variants
+    receive; the derivative callables are for the analytic variant and the derivative check.
+    """
+
+    def __init__(self, derivatives) -> None:  # derivatives: workbench.symbolic.Derivatives
+        self.derivatives = derivatives
+        self.engine = derivatives.engine
+        self.n = len(derivatives.variables)
+        self.m = len(derivatives.constraint_expressions)
+        self._cache: dict[str, Any] = {}
+
+    def _compile(
+        self, key: str, expressions: Sequence[Any], complex_valued: bool = False
+    ) -> CompiledFunction:
+        function = self._cache.get(key)
+        if function is None:
+            function = compile_expressions(
+                self.derivatives.variables, expressions, engine=self.engine, complex_valued=complex_valued
+            )
+            self._cache[key] = function
+        return function
+
+    @property
+    def objective(self) -> CompiledFunction:
+        return self._compile("objective", [self.derivatives.objective])
+
+    @property
+    def objective_complex(self) -> CompiledFunction:
+        return self._compile("objective_complex", [self.derivatives.objective], complex_valued=True)
+
+    @property
+    def constraints(self) -> CompiledFunction:
+        return self._compile("constraints", self.derivatives.constraint_expressions)
+
+    @property
+    def constraints_complex(self) -> CompiledFunction:
+        return self._compile(
+            "constraints_complex", self.derivatives.constraint_expressions, complex_valued=True
+        )
+
+    @property
+    def gradient(self) -> CompiledFunction:
+        return self._compile("gradient", self.derivatives.gradient)
+
+    @property
+    def hessian(self) -> tuple[CompiledFunction, MatrixAssembler]:
+        pattern = self.derivatives.hessian
+        return self._compile("hessian", pattern.expressions), self._assembler("hessian", pattern)
+
+    @property
+    def jacobian(self) -> tuple[CompiledFunction, MatrixAssembler]:
+        pattern = self.derivatives.jacobian
+        return self._compile("jacobian", pattern.expressions), self._assembler("jacobian", pattern)
+
+    @property
+    def constraint_hessians(self) -> tuple[CompiledFunction, MatrixAssembler, np.ndarray]:
+        pattern, owners = self.derivatives.constraint_hessians
+        function = self._compile("constraint_hessians", pattern.expressions)
+        return function, self._assembler("constraint_hessians", pattern), owners
+
+    def _assembler(self, key: str, pattern) -> MatrixAssembler:
+        key = f"assembler:{key}"
+        assembler = self._cache.get(key)
+        if assembler is None:
+            assembler = MatrixAssembler(
+                pattern.rows, pattern.cols, pattern.shape, symmetric=pattern.symmetric
+            )
+            self._cache[key] = assembler
+        return assembler
+
+
+def compile_problem(problem, engine: Engine | None = None) -> CompiledProblem:
+    """The (cached) compiled functions of ``problem``; nothing is compiled until first used."""
+    from workbench.symbolic import derive
+
+    key = f"compiled:{engine or 'auto'}"
+    cached = problem._cache.get(key)
+    if cached is None:
+        cached = CompiledProblem(derive(problem, engine))
+        problem._cache[key] = cached
+    return cached

@@ -1,0 +1,348 @@
+"""Finite-difference gradients, Jacobians and Hessians from function values alone.
+
+Every function here takes a *batched* evaluator ``evaluate(points) -> values`` (points of shape
+``(p, n)``, values of shape ``(p, m)``), evaluates all its points in one call and returns an
+:class:`Estimate` holding the derivative and the exact number of points it evaluated. None of them
+sees an exact derivative. Steps follow the scheme (Nocedal & Wright, *Numerical Optimization*,
+2nd ed., sec. 8.1; SciPy's ``_numdiff``), with ``scale_i = max(1, |x_i|)`` and eps = 2.2e-16:
+
+=====================  ===============================================  ============  ==================
+scheme                 formula (coordinate i, step h)                   error         f evaluations
+=====================  ===============================================  ============  ==================
+forward                (f(x + h e_i) - f(x)) / h                        O(h) + eps/h   n beyond f(x)
+                       h = sqrt(eps) * scale_i
+central                (f(x + h e_i) - f(x - h e_i)) / (2h)             O(h^2) + eps/h 2n
+                       h = eps^(1/3) * scale_i
+complex step           Im f(x + i h e_i) / h,  h = 1e-20 * scale_i      O(h^2), no     n (complex)
+                       (Squire & Trapp 1998)                            cancellation
+=====================  ===============================================  ============  ==================
+
+Hessians from values (f only):
+
+* forward second differences, h = eps^(1/3) * scale:
+  H_ij = (f(x + h_i e_i + h_j e_j) - f(x + h_i e_i) - f(x + h_j e_j) + f(x)) / (h_i h_j) and
+  H_ii = (f(x + 2 h_i e_i) - 2 f(x + h_i e_i) + f(x)) / h_i^2; error O(h) + O(eps / h^2);
+  cost 1 + 2n + n(n-1)/2 evaluations.
+* central second differences, h = eps^(1/4) * scale:
+  H_ij = (f(x+h_i e_i+h_j e_j) - f(x+h_i e_i-h_j e_j) - f(x-h_i e_i+h_j e_j) + f(x-h_i e_i-h_j e_j))
+  / (4 h_i h_j) and H_ii = (f(x + h_i e_i) - 2 f(x) + f(x - h_i e_i)) / h_i^2; error O(h^2) + O(eps/h^2);
+  cost 1 + 2n^2 evaluations.
+* from a gradient (the complex-step variant differences complex-step gradients, so its Hessian also
+  comes from values): column j = (g(x + h e_j) - g(x - h e_j)) / (2h), h = eps^(1/3) * scale,
+  symmetrised; error O(h^2) + O(eps/h); cost 2n gradients.
+
+Bounds: no point outside ``[lower, upper]`` is evaluated (given x inside). Where a central stencil
+does not fit, the coordinate turns one-sided (forward or backward, second order for the central
+scheme: (-3 f(x) + 4 f(x + h e_i) - f(x + 2h e_i)) / (2h)); where even that does not fit, the step
+shrinks to the room available. Steps are rounded so that x + h is exactly representable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "EPS",
+    "Estimate",
+    "central_fits",
+    "complex_step_jacobian",
+    "default_step",
+    "hessian",
+    "hessian_from_gradient",
+    "jacobian",
+]
+
+EPS = float(np.finfo(float).eps)
+
+Evaluate = Callable[[np.ndarray], np.ndarray]
+FirstOrderScheme = Literal["forward", "central", "complex"]
+SecondOrderScheme = Literal["forward", "central"]
+
+#: Relative step factor per scheme: h = factor * max(1, |x|).
+STEP_FACTORS: dict[str, float] = {
+    "forward": EPS**0.5,
+    "central": EPS ** (1 / 3),
+    "complex": 1e-20,
+    "hessian-forward": EPS ** (1 / 3),
+    "hessian-central": EPS**0.25,
+    "hessian-from-gradient": EPS ** (1 / 3),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Estimate:
+    """A finite-difference derivative and the number of points evaluated to get it."""
+
+    value: np.ndarray
+    evaluations: int
+
+
+def default_step(kind: str, x: np.ndarray) -> np.ndarray:
+    """The textbook step for ``kind`` (a key of :data:`STEP_FACTORS`): factor * max(1, |x_i|)."""
+    try:
+        factor = STEP_FACTORS[kind]
+    except KeyError:
+        raise ValueError(f"unknown step kind {kind!r}; expected one of {sorted(STEP_FACTORS)}") from None
+    return factor * np.maximum(1.0, np.abs(x))
+
+
+def central_fits(
+    x: np.ndarray, h: np.ndarray, lower: np.ndarray | None = None, upper: np.ndarray | None = None
+) -> np.ndarray:
+    """Boolean (n,): where the central stencil x +- h e_i stays inside the bounds."""
+    plus, minus = _bounds(np.asarray(x, dtype=float), lower, upper)
+    return (plus >= h) & (minus >= h)
+
+
+def _bounds(
+    x: np.ndarray, lower: np.ndarray | None, upper: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    lo = np.full(n, -np.inf) if lower is None else np.asarray(lower, dtype=float)
+    hi = np.full(n, np.inf) if upper is None else np.asarray(upper, dtype=float)
+    return hi - x, x - lo  # room forward, room backward
+
+
+def _exact(x: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Round steps so that x + step is a float64 number exactly step away from x."""
+    return (x + step) - x
+
+
+def _one_sided_steps(h: np.ndarray, plus: np.ndarray, minus: np.ndarray, reach: float) -> np.ndarray:
+    """Signed steps s with x + k*s inside the bounds for k = 1..reach: forward if it fits, else
+    backward, else shrunk to the larger room."""
+    forward = plus >= reach * h
+    backward = ~forward & (minus >= reach * h)
+    shrunk = ~forward & ~backward
+    s = np.where(forward, h, -h)
+    if shrunk.any():
+        towards_plus = plus >= minus
+        room = np.where(towards_plus, plus, minus) / reach
+        s = np.where(shrunk, np.where(towards_plus, room, -room), s)
+    return s
+
+
+class _Points:
+    """Collects distinct evaluation points x + sum_k a_k s_k e_k, keyed by their (coordinate, multiple)s."""
+
+    def __init__(self, x: np.ndarray) -> None:
+        self.x = x
+        self.keys: dict[tuple[tuple[int, float], ...], int] = {}
+        self.rows: list[np.ndarray] = []
+
+    def add(self, offsets: tuple[tuple[int, float], ...], steps: np.ndarray) -> int:
+        key = tuple(sorted(offsets))
+        index = self.keys.get(key)
+        if index is None:
+            point = self.x.copy()
+            for i, a in key:
+                point[i] = self.x[i] + a * steps[i]
+            index = len(self.rows)
+            self.keys[key] = index
+            self.rows.append(point)
+        return index
+
+    def evaluate(self, evaluate: Evaluate) -> np.ndarray:
+        if not self.rows:
+            return np.zeros((0, 0))
+        return np.asarray(evaluate(np.array(self.rows)), dtype=float).reshape(len(self.rows), -1)
+
+
+def jacobian(
+    evaluate: Evaluate,
+    x: np.ndarray,
+    *,
+    scheme: Literal["forward", "central"],
+    f0: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    step: np.ndarray | None = None,
+) -> Estimate:
+    """Forward or central difference Jacobian, shape (m, n), of ``evaluate`` at ``x``.
+
+    ``f0`` = evaluate(x) when already known (it is not counted again). ``step`` overrides the
+    textbook step (absolute, per coordinate).
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    h = default_step(scheme, x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
+    plus, minus = _bounds(x, lower, upper)
+    points = _Points(x)
+    stencils: list[tuple[float, list[tuple[int | None, float]]]] = []  # (step, [(point index, weight)])
+    needs_f0 = False
+    if scheme == "forward":
+        s = _exact(x, _one_sided_steps(h, plus, minus, 1.0))
+        for i in range(n):
+            stencils.append((s[i], [(None, -1.0), (points.add(((i, 1.0),), s), 1.0)]))
+        needs_f0 = True
+    elif scheme == "central":
+        central = central_fits(x, h, lower, upper)
+        s_one = _exact(x, _one_sided_steps(h, plus, minus, 2.0))
+        s_central = _exact(x, h)
+        for i in range(n):
+            if central[i]:
+                stencils.append(
+                    (
+                        s_central[i],
+                        [
+                            (points.add(((i, -1.0),), s_central), -0.5),
+                            (points.add(((i, 1.0),), s_central), 0.5),
+                        ],
+                    )
+                )
+            else:  # one-sided, second order
+                stencils.append(
+                    (
+                        s_one[i],
+                        [
+                            (None, -1.5),
+                            (points.add(((i, 1.0),), s_one), 2.0),
+                            (points.add(((i, 2.0),), s_one), -0.5),
+                        ],
+                    )
+                )
+                needs_f0 = True
+    else:
+        raise ValueError(f"scheme must be 'forward' or 'central', got {scheme!r}")
+    values = points.evaluate(evaluate)
+    evaluations = len(points.rows)
+    if needs_f0 and f0 is None:
+        f0 = np.asarray(evaluate(x[None, :]), dtype=float).reshape(-1)
+        evaluations += 1
+    if f0 is not None:
+        f0 = np.asarray(f0, dtype=float).reshape(-1)
+    m = values.shape[1] if values.size else (0 if f0 is None else np.size(f0))
+    result = np.empty((m, n))
+    for i, (s_i, terms) in enumerate(stencils):
+        column = np.zeros(m)
+        for index, weight in terms:
+            column += weight * (f0 if index is None else values[index])
+        result[:, i] = column / s_i
+    return Estimate(result, evaluations)
+
+
+def complex_step_jacobian(
+    evaluate_complex: Evaluate, x: np.ndarray, *, step: np.ndarray | None = None
+) -> Estimate:
+    """Complex-step Jacobian, shape (m, n): column i = Im F(x + i h e_i) / h (Squire & Trapp 1998).
+
+    Exact up to O(h^2) truncation with no subtractive cancellation, so a tiny h (1e-20 * scale)
+    gives full precision. Needs F analytic (holomorphic) in each variable: no Abs, Max, conditionals.
+    The real part of every point is x itself, so bounds are never crossed.
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    h = default_step("complex", x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
+    points = np.tile(x.astype(complex), (n, 1))
+    points[np.arange(n), np.arange(n)] += 1j * h
+    values = np.asarray(evaluate_complex(points)).reshape(n, -1)
+    return Estimate((values.imag / h[:, None]).T.copy(), n)
+
+
+def hessian(
+    evaluate: Evaluate,
+    x: np.ndarray,
+    *,
+    scheme: SecondOrderScheme,
+    f0: float | None = None,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    step: np.ndarray | None = None,
+) -> Estimate:
+    """Hessian (n, n) of a scalar function from its values by second differences (module docstring).
+
+    ``evaluate`` maps points (p, n) to values (p, 1) or (p,).
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    kind = "hessian-forward" if scheme == "forward" else "hessian-central"
+    if scheme not in ("forward", "central"):
+        raise ValueError(f"scheme must be 'forward' or 'central', got {scheme!r}")
+    h = default_step(kind, x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
+    plus, minus = _bounds(x, lower, upper)
+    central = central_fits(x, h, lower, upper) if scheme == "central" else np.zeros(n, dtype=bool)
+    s = np.where(central, _exact(x, h), _exact(x, _one_sided_steps(h, plus, minus, 2.0)))
+    points = _Points(x)
+    plan: list[tuple[int, int, float, list[tuple[int | None, float]]]] = []
+    for i in range(n):
+        if central[i]:
+            terms = [(points.add(((i, 1.0),), s), 1.0), (None, -2.0), (points.add(((i, -1.0),), s), 1.0)]
+        else:
+            terms = [(points.add(((i, 2.0),), s), 1.0), (points.add(((i, 1.0),), s), -2.0), (None, 1.0)]
+        plan.append((i, i, s[i] * s[i], terms))
+        for j in range(i + 1, n):
+            if central[i] and central[j]:
+                terms = [
+                    (points.add(((i, 1.0), (j, 1.0)), s), 1.0),
+                    (points.add(((i, 1.0), (j, -1.0)), s), -1.0),
+                    (points.add(((i, -1.0), (j, 1.0)), s), -1.0),
+                    (points.add(((i, -1.0), (j, -1.0)), s), 1.0),
+                ]
+                plan.append((i, j, 4.0 * s[i] * s[j], terms))
+            else:
+                terms = [
+                    (points.add(((i, 1.0), (j, 1.0)), s), 1.0),
+                    (points.add(((i, 1.0),), s), -1.0),
+                    (points.add(((j, 1.0),), s), -1.0),
+                    (None, 1.0),
+                ]
+                plan.append((i, j, s[i] * s[j], terms))
+    values = points.evaluate(evaluate).reshape(len(points.rows))
+    evaluations = len(points.rows)
+    if f0 is None:
+        f0 = float(np.asarray(evaluate(x[None, :])).reshape(-1)[0])
+        evaluations += 1
+    result = np.empty((n, n))
+    for i, j, denominator, terms in plan:
+        total = 0.0
+        for index, weight in terms:
+            total += weight * (f0 if index is None else values[index])
+        result[i, j] = result[j, i] = total / denominator
+    return Estimate(result, evaluations)
+
+
+def hessian_from_gradient(
+    gradient: Callable[[np.ndarray], Estimate],
+    x: np.ndarray,
+    *,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    step: np.ndarray | None = None,
+) -> Estimate:
+    """Hessian (n, n) as central differences of a gradient estimator, symmetrised (H + H^T) / 2.
+
+    ``gradient(x)`` returns an Estimate of shape (n,); ``evaluations`` sums over its calls.
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    h = default_step("hessian-from-gradient", x) if step is None else np.broadcast_to(np.abs(step), (n,))
+    plus, minus = _bounds(x, lower, upper)
+    central = central_fits(x, h, lower, upper)
+    s_central = _exact(x, h)
+    s_one = _exact(x, _one_sided_steps(h, plus, minus, 2.0))
+    evaluations = 0
+    g0: np.ndarray | None = None
+    result = np.empty((n, n))
+
+    def at(i: int, a: float, s: np.ndarray) -> np.ndarray:
+        nonlocal evaluations
+        point = x.copy()
+        point[i] = x[i] + a * s[i]
+        estimate = gradient(point)
+        evaluations += estimate.evaluations
+        return np.asarray(estimate.value).reshape(n)
+
+    for j in range(n):
+        if central[j]:
+            result[:, j] = (at(j, 1.0, s_central) - at(j, -1.0, s_central)) / (2.0 * s_central[j])
+        else:
+            if g0 is None:
+                estimate = gradient(x)
+                evaluations += estimate.evaluations
+                g0 = np.asarray(estimate.value).reshape(n)
+            result[:, j] = (-3.0 * g0 + 4.0 * at(j, 1.0, s_one) - at(j, 2.0, s_one)) / (2.0 * s_one[j])
+    return Estimate(0.5 * (result + result.T), evaluations)
