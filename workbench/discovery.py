@@ -16,7 +16,13 @@ from pathlib import Path
 
 from workbench.problem import Problem
 
-__all__ = ["DuplicateProblemError", "builtin_folder", "discover_problems", "select_problems"]
+__all__ = [
+    "DuplicateProblemError",
+    "builtin_folder",
+    "discover_problems",
+    "load_problem_file",
+    "select_problems",
+]
 
 
 class DuplicateProblemError(ValueError):
@@ -34,6 +40,11 @@ def builtin_folder() -> Path:
     except ImportError:
         pass
     return Path(__file__).resolve().parent.parent / "problems"
+
+
+def load_problem_file(path: str | Path):
+    """Load one problem file by path and return it as a module (its families are its functions)."""
+    return _load_module(Path(path))
 
 
 def _load_module(path: Path):

@@ -112,9 +112,12 @@ def _exact(x: np.ndarray, step: np.ndarray) -> np.ndarray:
     return (x + step) - x
 
 
-def _one_sided_steps(h: np.ndarray, plus: np.ndarray, minus: np.ndarray, reach: float) -> np.ndarray:
+def _one_sided_steps(
+    h: np.ndarray, plus: np.ndarray, minus: np.ndarray, reach: float, x: np.ndarray | None = None
+) -> np.ndarray:
     """Signed steps s with x + k*s inside the bounds for k = 1..reach: forward if it fits, else
-    backward, else shrunk to the larger room."""
+    backward, else shrunk to the larger room (and, given x, rounded so x + s is representable and
+    x + reach*s does not cross the bound by an ulp)."""
     forward = plus >= reach * h
     backward = ~forward & (minus >= reach * h)
     shrunk = ~forward & ~backward
@@ -123,6 +126,15 @@ def _one_sided_steps(h: np.ndarray, plus: np.ndarray, minus: np.ndarray, reach: 
         towards_plus = plus >= minus
         room = np.where(towards_plus, plus, minus) / reach
         s = np.where(shrunk, np.where(towards_plus, room, -room), s)
+    if x is None:
+        return s
+    s = _exact(x, s)
+    limit = np.where(s > 0, x + plus, x - minus)  # the bound in the direction of the step
+    for _ in range(60):
+        beyond = np.where(s > 0, x + reach * s > limit, x + reach * s < limit)
+        if not beyond.any():
+            break
+        s = np.where(beyond, _exact(x, s * (1.0 - 2.0**-40) if reach == 1 else s * 0.999), s)
     return s
 
 
@@ -175,13 +187,13 @@ def jacobian(
     stencils: list[tuple[float, list[tuple[int | None, float]]]] = []  # (step, [(point index, weight)])
     needs_f0 = False
     if scheme == "forward":
-        s = _exact(x, _one_sided_steps(h, plus, minus, 1.0))
+        s = _one_sided_steps(h, plus, minus, 1.0, x)
         for i in range(n):
             stencils.append((s[i], [(None, -1.0), (points.add(((i, 1.0),), s), 1.0)]))
         needs_f0 = True
     elif scheme == "central":
         central = central_fits(x, h, lower, upper)
-        s_one = _exact(x, _one_sided_steps(h, plus, minus, 2.0))
+        s_one = _one_sided_steps(h, plus, minus, 2.0, x)
         s_central = _exact(x, h)
         for i in range(n):
             if central[i]:
@@ -265,7 +277,7 @@ def hessian(
     h = default_step(kind, x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
     plus, minus = _bounds(x, lower, upper)
     central = central_fits(x, h, lower, upper) if scheme == "central" else np.zeros(n, dtype=bool)
-    s = np.where(central, _exact(x, h), _exact(x, _one_sided_steps(h, plus, minus, 2.0)))
+    s = np.where(central, _exact(x, h), _one_sided_steps(h, plus, minus, 2.0, x))
     points = _Points(x)
     plan: list[tuple[int, int, float, list[tuple[int | None, float]]]] = []
     for i in range(n):
@@ -323,7 +335,7 @@ def hessian_from_gradient(
     plus, minus = _bounds(x, lower, upper)
     central = central_fits(x, h, lower, upper)
     s_central = _exact(x, h)
-    s_one = _exact(x, _one_sided_steps(h, plus, minus, 2.0))
+    s_one = _one_sided_steps(h, plus, minus, 2.0, x)
     evaluations = 0
     g0: np.ndarray | None = None
     result = np.empty((n, n))

@@ -326,7 +326,8 @@ def _validate_objective(objective: Any, variables: tuple[sp.Symbol, ...], where:
             f"{where}: objective must be a scalar expression, got a {type(objective).__name__}; "
             "for a least-squares problem write the sum of squared residuals"
         )
-    if isinstance(objective, (sp.Rel, sp.logic.boolalg.Boolean)):
+    is_boolean = isinstance(objective, sp.logic.boolalg.Boolean) and not isinstance(objective, sp.Expr)
+    if isinstance(objective, (sp.Rel, bool)) or is_boolean:
         raise ProblemDeclarationError(
             f"{where}: objective {objective} is a relation or boolean, not a scalar expression; "
             "constraints go in constraints=(...)"

@@ -120,17 +120,24 @@ class Derivatives:
     def __init__(self, problem: Problem, engine: Engine | None = None) -> None:
         self.problem = problem
         self.engine: Engine = engine or choose_engine(problem)
+        # Internal variable names var_0, var_1, ...: the common-subexpression eliminations of symengine
+        # and SymPy name their temporaries x0, x1, ..., and symengine does not avoid free symbols of
+        # the same name (a variable called x2 would be silently overwritten). Real symbols make
+        # SymPy differentiate |x| as sign(x).
+        internal = {v: sp.Symbol(f"var_{i}", real=True) for i, v in enumerate(problem.variables)}
+        objective = problem.objective.xreplace(internal)
+        constraints = tuple(c.expression.xreplace(internal) for c in problem.constraints)
         if self.engine == "symengine":
             if se is None:
                 raise RuntimeError("engine='symengine' requested but symengine is not installed")
-            self.variables = tuple(se.Symbol(v.name) for v in problem.variables)
-            self.objective = se.sympify(problem.objective)
-            self.constraint_expressions = tuple(se.sympify(c.expression) for c in problem.constraints)
+            self.variables = tuple(se.Symbol(s.name) for s in internal.values())
+            self.objective = se.sympify(objective)
+            self.constraint_expressions = tuple(se.sympify(c) for c in constraints)
         else:
-            real = {v: sp.Symbol(v.name, real=True) for v in problem.variables}
-            self.variables = tuple(real[v] for v in problem.variables)
-            self.objective = problem.objective.xreplace(real)
-            self.constraint_expressions = tuple(c.expression.xreplace(real) for c in problem.constraints)
+            self.variables = tuple(internal.values())
+            self.objective = objective
+            self.constraint_expressions = constraints
+        self.names = {internal[v].name: v.name for v in problem.variables}
         self._index = {v: i for i, v in enumerate(self.variables)}
         self._cache: dict[str, Any] = {}
 
