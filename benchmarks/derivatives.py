@@ -108,10 +108,7 @@ def main() -> None:
     except ImportError:
         have_casadi = False
         print("CasADi not installed: workbench figures only (pip install 'workbench[benchmark]')\n")
-    header = (
-        f"{'problem':24s} {'tool':9s} {'setup s':>8s} {'f us':>9s} {'grad us':>9s} {'hess us':>9s} "
-        f"{'grad/f':>7s}"
-    )
+    header = f"{'problem':24s} {'tool':9s} {'setup s':>8s} {'f us':>9s} {'grad us':>9s} {'hess us':>9s} {'grad/f':>7s}"
     print(header)
     print("-" * len(header))
     for problem in cases:

@@ -57,9 +57,11 @@ monkey_saddle = Problem(
     x0=(-0.5, 0.1),
     f_star=-2.0,
     x_star=(1.0, 1.0),
-    tags=("lecture", "saddle"),
+    local_minima=(-1.0,),
+    tags=("lecture", "saddle", "local-minima"),
     notes="A degenerate saddle (zero Hessian) at the origin with three descending valleys; minima "
-    "f* = -2 at (1, +-1) on the box [-1, 1]^2.",
+    "f* = -2 at (1, +-1) on the box [-1, 1]^2, and a local minimum f = -1 at (-1, 0) on the "
+    "boundary, where descent from x0 = (-0.5, 0.1) ends.",
 )
 
 _u = sp.Rational(21, 10) + sp.sqrt(sp.Rational(91, 100))  # x^2 at the two local minima

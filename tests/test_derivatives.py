@@ -201,8 +201,6 @@ def test_analytic_gradient_agrees_with_complex_step(expression, point):
 def test_variables_named_like_cse_temporaries_do_not_clash():
     # symengine's CSE names its temporaries x0, x1, ...; a variable called x2 must survive it
     x1, x2, x3 = sp.symbols("x1:4", real=True)
-    p = Problem(
-        name="clash", variables=(x1, x2, x3), objective=(x1 - 1) * (x1 - 2) * (x1 - 3) + x3 * x2, x0=(0, 0, 3)
-    )
+    p = Problem(name="clash", variables=(x1, x2, x3), objective=(x1 - 1) * (x1 - 2) * (x1 - 3) + x3 * x2, x0=(0, 0, 3))
     g = p.oracle("analytic").gradient(np.array([0.05, 0.1, 3.2]))
     np.testing.assert_allclose(g, [(-2.95) * (-1.95) + (-0.95) * (-2.95) + (-0.95) * (-1.95), 3.2, 0.1])

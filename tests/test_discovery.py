@@ -92,8 +92,6 @@ def test_installed_package_finds_its_library_from_another_directory(tmp_path):
         print(len(discover_problems()), "hs071" in discover_problems())
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
     count, has_hs071 = result.stdout.split()
     assert int(count) >= 10 and has_hs071 == "True"

@@ -138,10 +138,8 @@ class _Model:
         derivatives = compiled.derivatives
         self.derivatives = derivatives
         functions = [derivatives.objective, *derivatives.constraint_expressions]
-        self.terms = [self._build(list(derivatives._terms(f))) for f in functions]
-        self.orders = [
-            [self._build(derivatives.diagonal_derivatives(f, k)) for k in (1, 2, 3)] for f in functions
-        ]
+        self.terms = [self._build(list(derivatives.terms(f))) for f in functions]
+        self.orders = [[self._build(derivatives.diagonal_derivatives(f, k)) for k in (1, 2, 3)] for f in functions]
         self._hessian_terms: dict[int, Any] = {}
 
     def _build(self, expressions: Sequence[Any]) -> Any:
@@ -182,9 +180,7 @@ class _Model:
             for k, name in enumerate(("t_i", "t_j", "q_i", "q_j")):
                 full = np.zeros((n, n))
                 full[rows, cols] = np.abs(values[:, k])
-                d[name] = (
-                    full  # upper triangle: t_i[i, j] = |f_iij|, t_j = |f_ijj|, q_i = |f_iiij|, q_j = |f_ijjj|
-                )
+                d[name] = full  # upper triangle: t_i[i, j] = |f_iij|, t_j = |f_ijj|, q_i = |f_iiij|, q_j = |f_ijjj|
         return d
 
 
@@ -254,9 +250,7 @@ def predicted_hessian_error(
             model = np.where(central[:, None] & central[None, :], model, forward)
     elif variant == "complex-step":
         gradient = np.abs(d["d1"])
-        model = (hj**2 * q_j + hi**2 * q_i) / 12.0 + 0.5 * EPS * (
-            gradient[:, None] / hj + gradient[None, :] / hi
-        )
+        model = (hj**2 * q_j + hi**2 * q_i) / 12.0 + 0.5 * EPS * (gradient[:, None] / hj + gradient[None, :] / hi)
     else:
         raise ValueError(f"no error model for variant {variant!r}")
     upper = np.triu(model)

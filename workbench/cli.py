@@ -76,11 +76,93 @@ def command_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _parse_value(text: str):
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False, "none": None}.get(text.lower(), text)
+
+
+def _options(pairs: list[str] | None) -> dict:
+    options = {}
+    for pair in pairs or []:
+        key, separator, value = pair.partition("=")
+        if not separator:
+            raise ValueError(f"--option {pair!r} must read NAME=VALUE, e.g. --option learning_rate=0.01")
+        options[key.strip().replace("-", "_")] = _parse_value(value.strip())
+    return options
+
+
+def command_solve(args: argparse.Namespace) -> int:
+    from workbench.runner import solve
+
+    problem = _select_one(args)
+    methods = _split(args.method)
+    variants = _split(args.derivatives) or ["analytic"]
+    options = _options(args.option)
+    for name in ("max_iterations", "max_evaluations", "gtol", "target", "seed", "time_limit"):
+        value = getattr(args, name)
+        if value is not None:
+            options[name] = value
+    from workbench.methods import get_method
+    from workbench.methods.base import COMMON_OPTIONS
+
+    accepted = {m: {*COMMON_OPTIONS, *get_method(m).options} for m in methods}
+    unused = sorted(name for name in options if not any(name in names for names in accepted.values()))
+    if unused:
+        raise ValueError(f"no chosen method takes option {', '.join(unused)}; see `workbench methods`")
+    print(problem.summary())
+    rows = []
+    for method in methods:
+        own = {k: v for k, v in options.items() if k in accepted[method]}  # options apply where they can
+        for variant in variants:
+            r = solve(problem, method, variant, **own)
+            counts = r.counts
+            rows.append(
+                [
+                    method,
+                    variant,
+                    r.status,
+                    r.iterations,
+                    r.evaluations,
+                    counts.get("gradient", 0),
+                    counts.get("hessian", 0),
+                    r.wall_time,
+                    r.f_error,
+                    "pass" if r.verdict and r.verdict.passed else ("-" if r.verdict is None else "fail"),
+                ]
+            )
+            if args.verbose or r.status in ("failed", "not_applicable"):
+                rows[-1].append(r.message[:120])
+            else:
+                rows[-1].append("")
+    headers = ["method", "variant", "status", "iterations", "evaluations", "gradient calls", "hessian calls",
+               "time s", "|f - f*|", "verdict", "message"]  # fmt: skip
+    print(format_table(headers, rows))
+    return 0
+
+
+def command_methods(args: argparse.Namespace) -> int:
+    from workbench.methods import available_methods
+
+    rows = []
+    for name, method in available_methods().items():
+        c = method.capabilities
+        rows.append([name, "yes" if c.hessian else "no", "yes" if c.hessian_model else "no",
+                     "yes" if c.bounds else "no", "yes" if c.constraints else "no", method.summary])  # fmt: skip
+    print(format_table(["method", "hessian", "+bfgs/+sr1", "bounds", "constraints", "what it is"], rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--problems-dir", default=None, help="folder of problem files (default: the built-in library)"
-    )
+    parser.add_argument("--problems-dir", default=None, help="folder of problem files (default: the built-in library)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -94,13 +176,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", "compare finite-difference derivatives with the exact ones at x0, x* and random points")
     p.add_argument("problem", help="problem name (see `workbench list`)")
-    p.add_argument(
-        "--derivatives", help="comma-separated variants (default: fd-forward,fd-central,complex-step)"
-    )
+    p.add_argument("--derivatives", help="comma-separated variants (default: fd-forward,fd-central,complex-step)")
     p.add_argument("--random-points", type=int, default=2, help="seeded random points inside the bounds")
     p.add_argument("--seed", type=int, default=0, help="seed of the random points (recorded, never global)")
     p.add_argument("--verbose", action="store_true", help="also print the generated gradient program")
     p.set_defaults(run=command_check)
+
+    p = add("solve", "run methods on a problem in derivative variants and print one comparison table")
+    p.add_argument("problem", help="problem name (see `workbench list`)")
+    p.add_argument("--method", required=True, help="comma-separated methods (see `workbench methods`)")
+    p.add_argument("--derivatives", default="analytic", help="comma-separated variants (default: analytic)")
+    p.add_argument("--max-iterations", type=int)
+    p.add_argument("--max-evaluations", type=int)
+    p.add_argument("--gtol", type=float)
+    p.add_argument("--target", type=float, help="stop once f - f* <= TARGET")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--time-limit", type=float, help="seconds per run")
+    p.add_argument("--option", action="append", metavar="NAME=VALUE", help="a method option (repeatable)")
+    p.add_argument("--verbose", action="store_true", help="print every run's message")
+    p.set_defaults(run=command_solve)
+
+    p = add("methods", "list the methods: what they need and handle")
+    p.set_defaults(run=command_methods)
     return parser
 
 
@@ -109,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (KeyError, ValueError, FileNotFoundError, ImportError) as error:
+    except (KeyError, ValueError, TypeError, FileNotFoundError, ImportError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"workbench {args.command}: {message}", file=sys.stderr)
         return 2

@@ -98,26 +98,19 @@ def compile_expressions(
         # numpy's complex arithmetic keeps integer powers exact (z**3 by multiplication); symengine's
         # interpreted complex backend goes through exp/log and adds spurious imaginary parts of
         # order 1e-16 (e.g. 2*y at y = -1), which would ruin the complex step.
-        call, backend = _sympy_function(
-            [sp.sympify(v) for v in variables], [sp.sympify(e) for e in expressions], dtype
-        )
+        call, backend = _sympy_function([sp.sympify(v) for v in variables], [sp.sympify(e) for e in expressions], dtype)
     elif engine == "symengine":
         call, backend = _symengine_function(variables, expressions)
     else:
         call, backend = _sympy_function(variables, expressions, dtype)
-    return CompiledFunction(
-        call, variables=variables, expressions=expressions, engine=engine, backend=backend
-    )
+    return CompiledFunction(call, variables=variables, expressions=expressions, engine=engine, backend=backend)
 
 
 def _symengine_function(
     variables: Sequence[Any], expressions: list[Any]
 ) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
     if len(expressions) > CHUNK:
-        parts = [
-            _symengine_function(variables, expressions[k : k + CHUNK])
-            for k in range(0, len(expressions), CHUNK)
-        ]
+        parts = [_symengine_function(variables, expressions[k : k + CHUNK]) for k in range(0, len(expressions), CHUNK)]
         functions = [function for function, _ in parts]
 
         def chunked(x: np.ndarray) -> np.ndarray:
@@ -127,9 +120,7 @@ def _symengine_function(
     if getattr(se, "have_llvm", False):
         opt_level = 0 if len(expressions) > LARGE_PROGRAM else 2
         try:
-            function = se.Lambdify(
-                list(variables), expressions, backend="llvm", cse=True, opt_level=opt_level
-            )
+            function = se.Lambdify(list(variables), expressions, backend="llvm", cse=True, opt_level=opt_level)
             return function, f"llvm-O{opt_level}"
         except (RuntimeError, NotImplementedError, TypeError):  # pragma: no cover - functions LLVM lacks
             pass
@@ -162,9 +153,7 @@ class MatrixAssembler:
     mirrored. Repeated (row, col) pairs are summed (used for weighted sums of constraint Hessians).
     """
 
-    def __init__(
-        self, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], *, symmetric: bool
-    ) -> None:
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], *, symmetric: bool) -> None:
         self.shape = shape
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
@@ -216,9 +205,7 @@ class CompiledProblem:
         self.m = len(derivatives.constraint_expressions)
         self._cache: dict[str, Any] = {}
 
-    def _compile(
-        self, key: str, expressions: Sequence[Any], complex_valued: bool = False
-    ) -> CompiledFunction:
+    def _compile(self, key: str, expressions: Sequence[Any], complex_valued: bool = False) -> CompiledFunction:
         function = self._cache.get(key)
         if function is None:
             function = compile_expressions(
@@ -241,9 +228,7 @@ class CompiledProblem:
 
     @property
     def constraints_complex(self) -> CompiledFunction:
-        return self._compile(
-            "constraints_complex", self.derivatives.constraint_expressions, complex_valued=True
-        )
+        return self._compile("constraints_complex", self.derivatives.constraint_expressions, complex_valued=True)
 
     @property
     def gradient(self) -> CompiledFunction:
@@ -269,9 +254,7 @@ class CompiledProblem:
         key = f"assembler:{key}"
         assembler = self._cache.get(key)
         if assembler is None:
-            assembler = MatrixAssembler(
-                pattern.rows, pattern.cols, pattern.shape, symmetric=pattern.symmetric
-            )
+            assembler = MatrixAssembler(pattern.rows, pattern.cols, pattern.shape, symmetric=pattern.symmetric)
             self._cache[key] = assembler
         return assembler
 

@@ -98,9 +98,7 @@ def central_fits(
     return (plus >= h) & (minus >= h)
 
 
-def _bounds(
-    x: np.ndarray, lower: np.ndarray | None, upper: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _bounds(x: np.ndarray, lower: np.ndarray | None, upper: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
     lo = np.full(n, -np.inf) if lower is None else np.asarray(lower, dtype=float)
     hi = np.full(n, np.inf) if upper is None else np.asarray(upper, dtype=float)
@@ -237,9 +235,7 @@ def jacobian(
     return Estimate(result, evaluations)
 
 
-def complex_step_jacobian(
-    evaluate_complex: Evaluate, x: np.ndarray, *, step: np.ndarray | None = None
-) -> Estimate:
+def complex_step_jacobian(evaluate_complex: Evaluate, x: np.ndarray, *, step: np.ndarray | None = None) -> Estimate:
     """Complex-step Jacobian, shape (m, n): column i = Im F(x + i h e_i) / h (Squire & Trapp 1998).
 
     Exact up to O(h^2) truncation with no subtractive cancellation, so a tiny h (1e-20 * scale)

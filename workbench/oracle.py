@@ -41,6 +41,7 @@ A central difference gradient costs 2n, a complex-step gradient n.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +58,7 @@ __all__ = [
     "HESSIAN_MODELS",
     "Counts",
     "HessianNotAvailable",
+    "LimitReached",
     "Oracle",
     "make_oracle",
     "parse_variant",
@@ -69,6 +71,18 @@ HESSIAN_MODELS = ("bfgs", "sr1")
 #: Matrices are scipy.sparse above this size when their pattern is sparse (sparse="auto").
 SPARSE_MIN_SIZE = 100
 SPARSE_MAX_DENSITY = 0.2
+
+
+class LimitReached(Exception):
+    """An oracle call was refused: the run's evaluation budget or time limit is spent.
+
+    ``status`` is ``"max_evaluations"`` or ``"timeout"``; the runner turns it into the run's status.
+    """
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 class HessianNotAvailable(RuntimeError):
@@ -136,24 +150,44 @@ class Oracle:
         self.m = problem.m
         self.counts = Counts()
         self._provider = provider
+        self._limited = False
+        self._budget: int | None = None
+        self._deadline: float | None = None
+
+    def set_limits(self, *, max_evaluations: int | None = None, time_limit: float | None = None) -> None:
+        """Refuse calls (raise :class:`LimitReached`) once ``max_evaluations`` objective plus exact
+        gradient evaluations are spent, or ``time_limit`` seconds after this call."""
+        self._budget = max_evaluations
+        self._deadline = None if time_limit is None else time.perf_counter() + time_limit
+        self._limited = max_evaluations is not None or time_limit is not None
+
+    def _check_limits(self) -> None:
+        if self._budget is not None:
+            spent = self.counts.objective_evaluations + self.counts.gradient_evaluations
+            if spent >= self._budget:
+                raise LimitReached("max_evaluations", f"evaluation budget of {self._budget} spent")
+        if self._deadline is not None and time.perf_counter() > self._deadline:
+            raise LimitReached("timeout", "time limit reached")
 
     def _point(self, x: Any) -> np.ndarray:
         if type(x) is not np.ndarray or x.dtype != np.float64 or x.ndim != 1:
             x = np.asarray(x, dtype=float).reshape(-1) if np.ndim(x) <= 1 else np.asarray(x, dtype=float)
         if x.shape != (self.n,):
-            raise ValueError(
-                f"{self.problem.name}: x has shape {np.shape(x)} but the problem has {self.n} variables"
-            )
+            raise ValueError(f"{self.problem.name}: x has shape {np.shape(x)} but the problem has {self.n} variables")
         return x
 
     def value(self, x: np.ndarray) -> float:
         """f(x)."""
+        if self._limited:
+            self._check_limits()
         x = self._point(x)
         self.counts.value += 1
         return self._provider.value(x, self.counts)
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
         """grad f(x), shape (n,)."""
+        if self._limited:
+            self._check_limits()
         x = self._point(x)
         self.counts.gradient += 1
         return self._provider.gradient(x, self.counts)
@@ -161,6 +195,8 @@ class Oracle:
     def hessian(self, x: np.ndarray) -> Any:
         """Hess f(x), shape (n, n): a numpy array, or scipy.sparse when ``oracle.sparse``."""
         self._require_hessian()
+        if self._limited:
+            self._check_limits()
         x = self._point(x)
         self.counts.hessian += 1
         return self._provider.hessian(x, self.counts, self.sparse)
@@ -174,12 +210,16 @@ class Oracle:
 
     def constraints(self, x: np.ndarray) -> np.ndarray:
         """c(x), shape (m,)."""
+        if self._limited:
+            self._check_limits()
         x = self._point(x)
         self.counts.constraints += 1
         return self._provider.constraints(x, self.counts)
 
     def jacobian(self, x: np.ndarray) -> Any:
         """dc/dx, shape (m, n)."""
+        if self._limited:
+            self._check_limits()
         x = self._point(x)
         self.counts.jacobian += 1
         return self._provider.jacobian(x, self.counts, self.sparse)
@@ -324,9 +364,7 @@ class _FiniteDifferences(_Provider):
         return estimate.value[0]
 
     def jacobian(self, x: np.ndarray, counts: Counts, sparse: bool) -> Any:
-        estimate = self._first_derivative(
-            self._constraints, self._constraints_complex, x, self._known_constraints(x)
-        )
+        estimate = self._first_derivative(self._constraints, self._constraints_complex, x, self._known_constraints(x))
         counts.constraint_evaluations += estimate.evaluations
         return _maybe_sparse(estimate.value, sparse)
 

@@ -342,9 +342,7 @@ def _validate_objective(objective: Any, variables: tuple[sp.Symbol, ...], where:
     return objective
 
 
-def _validate_constraints(
-    constraints: Any, variables: tuple[sp.Symbol, ...], where: str
-) -> tuple[Constraint, ...]:
+def _validate_constraints(constraints: Any, variables: tuple[sp.Symbol, ...], where: str) -> tuple[Constraint, ...]:
     if constraints is None:
         return ()
     if isinstance(constraints, (sp.Basic, bool)):
@@ -363,8 +361,7 @@ def _validate_constraints(
             )
         if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan)):
             raise ProblemDeclarationError(
-                f"{where}: {field} = {c} is a strict inequality; optimization needs closed sets, "
-                "write it with >= or <="
+                f"{where}: {field} = {c} is a strict inequality; optimization needs closed sets, write it with >= or <="
             )
         if isinstance(c, sp.Ne):
             raise ProblemDeclarationError(
@@ -415,17 +412,14 @@ def _validate_bounds(
         try:
             lower, upper = pair
         except (TypeError, ValueError):
-            raise ProblemDeclarationError(
-                f"{where}: bounds[{i}] = {pair!r} is not a (lower, upper) pair"
-            ) from None
+            raise ProblemDeclarationError(f"{where}: bounds[{i}] = {pair!r} is not a (lower, upper) pair") from None
         lo = -math.inf if lower is None else _as_float(lower, f"bounds[{i}] lower", where)
         hi = math.inf if upper is None else _as_float(upper, f"bounds[{i}] upper", where)
         if math.isnan(lo) or math.isnan(hi):
             raise ProblemDeclarationError(f"{where}: bounds[{i}] = {pair!r} contains NaN")
         if lo > hi:
             raise ProblemDeclarationError(
-                f"{where}: bounds[{i}] for {variables[i]} has lower {lo:g} > upper {hi:g}; "
-                "swap them or fix the typo"
+                f"{where}: bounds[{i}] for {variables[i]} has lower {lo:g} > upper {hi:g}; swap them or fix the typo"
             )
         if lo == hi:
             raise ProblemDeclarationError(
@@ -444,9 +438,7 @@ def _validate_point(point: Any, n: int, field: str, where: str) -> tuple[float, 
     try:
         values = tuple(_as_float(v, field, where) for v in point)
     except TypeError:
-        raise ProblemDeclarationError(
-            f"{where}: {field} = {point!r} is not a sequence of {n} numbers"
-        ) from None
+        raise ProblemDeclarationError(f"{where}: {field} = {point!r} is not a sequence of {n} numbers") from None
     if len(values) != n:
         raise ProblemDeclarationError(
             f"{where}: {field} has {len(values)} entries but there are {n} variables; give one "
@@ -466,9 +458,7 @@ def _normalise_tags(tags: Iterable[str], problem: Problem, where: str) -> tuple[
     result = set()
     for t in tags:
         if not isinstance(t, str) or not t or any(ch.isspace() for ch in t) or ":" in t or "," in t:
-            raise ProblemDeclarationError(
-                f"{where}: tag {t!r} must be a non-empty word without spaces, ':' or ','"
-            )
+            raise ProblemDeclarationError(f"{where}: tag {t!r} must be a non-empty word without spaces, ':' or ','")
         result.add(t)
     if problem.constraints:
         result.add("constrained")

@@ -236,7 +236,5 @@ def make_schedule(name: str, learning_rate: float, **parameters: float) -> Sched
     if unknown:
         takes = f"it takes {', '.join(accepted)}" if accepted else "it takes no parameters"
         unknown_names = ", ".join(map(repr, unknown))
-        raise TypeError(
-            f"schedule {name!r} has no parameter {unknown_names}; {takes} (besides learning_rate)"
-        )
+        raise TypeError(f"schedule {name!r} has no parameter {unknown_names}; {takes} (besides learning_rate)")
     return factory(learning_rate, **parameters)

@@ -145,7 +145,8 @@ class Derivatives:
     def _free_indices(self, expr: Any) -> list[int]:
         return sorted(self._index[s] for s in expr.free_symbols if s in self._index)
 
-    def _terms(self, expr: Any) -> Sequence[Any]:
+    def terms(self, expr: Any) -> Sequence[Any]:
+        """The terms of expr's top-level sum (expr itself when it is not a sum)."""
         if self.engine == "symengine":
             return expr.args if isinstance(expr, se.Add) else (expr,)
         return sp.Add.make_args(expr)
@@ -163,7 +164,7 @@ class Derivatives:
     def structured_gradient(self, expr: Any) -> dict[int, Any]:
         """{i: d expr / d x_i} over the variables expr contains, term by term of its top-level sum."""
         parts: dict[int, list[Any]] = defaultdict(list)
-        for term in self._terms(expr):
+        for term in self.terms(expr):
             for i in self._free_indices(term):
                 d = term.diff(self.variables[i])
                 if d != 0:
@@ -243,7 +244,7 @@ class Derivatives:
         """An upper bound on the Hessian's density, from the variables each term of F touches
         (sum over terms of |vars(term)|^2 / n^2), computed without differentiating."""
         n = len(self.variables)
-        touched = sum(len(self._free_indices(t)) ** 2 for t in self._terms(self.objective))
+        touched = sum(len(self._free_indices(t)) ** 2 for t in self.terms(self.objective))
         return min(1.0, touched / (n * n))
 
     # -- higher derivatives for error models ---------------------------------------------------

@@ -40,12 +40,18 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, markd
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    numeric = [
+        all(_is_number(row[k]) for row in rows if row[k] is not None and row[k] != "") for k in range(len(headers))
+    ]
 
     def text(values: Sequence[str]) -> str:
-        return "  ".join(
-            v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
-        )
+        parts = [v.rjust(w) if numeric[k] else v.ljust(w) for k, (v, w) in enumerate(zip(values, widths, strict=True))]
+        return "  ".join(parts).rstrip()
 
     out = [text(headers), text(["-" * w for w in widths])]
     out += [text(row) for row in cells]
     return "\n".join(out)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

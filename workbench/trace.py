@@ -1,0 +1,140 @@
+"""What a run produces: one record per iteration, the verdict, and the run's result.
+
+Status vocabulary (``RunResult.status``)
+----------------------------------------
+``converged``        the independent verdict passes at the returned x (whatever the method claimed)
+``local_minimum``    x is a feasible stationary point whose f is one of the problem's known local minima
+``max_iterations``   the iteration limit was reached first
+``max_evaluations``  the evaluation budget (``max_evaluations``) was spent first
+``diverged``         iterates or values ran off to infinity or NaN
+``failed``           anything else: a singular system, a failed line search, an exception inside the
+                     method, or a method that claimed success where the verdict disagrees
+``not_applicable``   the method cannot run on this problem / variant (the message says why)
+``timeout``          the wall-clock limit was reached first
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["STATUSES", "IterationRecord", "RunResult", "Verdict"]
+
+STATUSES = (
+    "converged",
+    "local_minimum",
+    "max_iterations",
+    "max_evaluations",
+    "diverged",
+    "failed",
+    "not_applicable",
+    "timeout",
+)
+
+#: Iterates are kept in the trace up to this many variables (for trajectory plots).
+TRACE_X_MAX_SIZE = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class IterationRecord:
+    """The state after ``k`` updates, measured with the exact derivatives (not charged to the run).
+
+    ``stationarity`` is the projected gradient norm (bounds) or the Lagrangian's gradient norm with
+    least-squares multipliers (general constraints), infinity norm. ``evaluations`` is the run's true
+    number of f and c evaluations so far and ``gradient_evaluations`` its exact-gradient evaluations.
+    ``x`` is kept for n <= 10 only.
+    """
+
+    k: int
+    f: float
+    stationarity: float
+    violation: float
+    step_size: float
+    learning_rate: float | None
+    evaluations: int
+    gradient_evaluations: int
+    time: float
+    x: tuple[float, ...] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """The workbench's own judgement of a returned x, from the exact derivatives.
+
+    ``stationarity``: infinity norm of grad f - J^T lambda - mu (bounds), ``feasibility``: largest
+    violation of bounds and constraints, ``complementarity``: max |lambda_i c_i(x)| over
+    inequalities and active bounds, ``dual_infeasibility``: the most negative inequality multiplier.
+    ``f_error`` = |f - f*|, ``x_error`` = ||x - x*||_2 (None when unknown).
+    """
+
+    passed: bool
+    optimal_value: bool | None
+    stationary: bool
+    feasible: bool
+    stationarity: float
+    feasibility: float
+    complementarity: float
+    dual_infeasibility: float
+    f_error: float | None
+    x_error: float | None
+    multipliers: str
+    local_minimum: float | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """One run of one method on one problem in one derivative variant.
+
+    ``iterations`` counts updates made (from our own trace); ``method_iterations`` is what the method
+    itself reported (SciPy's ``nit``), kept beside it. ``counts`` holds the oracle's counts
+    (method-visible calls and true evaluations, see :class:`workbench.oracle.Counts`).
+    ``claimed_success`` is what the method said; ``status`` is what the verdict decided.
+    """
+
+    problem: str
+    method: str
+    variant: str
+    options: dict[str, Any]
+    seed: int
+    status: str
+    message: str
+    x: np.ndarray
+    f: float
+    iterations: int
+    method_iterations: int | None
+    counts: dict[str, int]
+    wall_time: float
+    trace: tuple[IterationRecord, ...]
+    claimed_success: bool
+    verdict: Verdict | None
+    x0: tuple[float, ...] = ()
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "converged"
+
+    @property
+    def evaluations(self) -> int:
+        """True f and c evaluations (finite-difference ones included)."""
+        return self.counts.get("objective_evaluations", 0) + self.counts.get("constraint_evaluations", 0)
+
+    @property
+    def f_error(self) -> float | None:
+        return None if self.verdict is None else self.verdict.f_error
+
+    def summary(self) -> str:
+        error = "" if self.f_error is None or not math.isfinite(self.f_error) else f", |f - f*| = {self.f_error:.2e}"
+        return (
+            f"{self.problem} / {self.method} / {self.variant}: {self.status} after {self.iterations} iterations, "
+            f"{self.evaluations} evaluations{error}. {self.message}"
+        )
+
+    def __repr__(self) -> str:
+        return f"RunResult({self.summary()})"

@@ -1,0 +1,230 @@
+"""The independent verdict: is a returned x a solution? Judged from the exact derivatives only.
+
+KKT conditions for ``min f(x)`` s.t. ``c_E(x) = 0``, ``c_I(x) >= 0``, ``l <= x <= u``:
+
+    grad f(x) = J_E(x)^T lambda_E + J_I(x)^T lambda_I + mu_l - mu_u,
+    lambda_I, mu_l, mu_u >= 0,   lambda_I * c_I(x) = 0,   mu_l * (x - l) = 0,   mu_u * (u - x) = 0.
+
+Multipliers are the least-squares ones over the near-active set (equalities; inequalities and bounds
+within ``ACTIVE`` of being active), non-negative where they must be (``scipy.optimize.lsq_linear``).
+The residuals:
+
+* stationarity       ||grad f - J_A^T lambda_A||_inf
+* feasibility        max(|c_E|, max(0, -c_I), max(0, l - x), max(0, x - u))
+* complementarity    max |lambda_i c_i(x)| over the active set
+* dual infeasibility max(0, -lambda_i) over inequalities and bounds (zero by construction here)
+
+Decision (``Verdict.passed``): the point is feasible (feasibility <= 1e-6 * max(1, size of the
+constraint's terms)) and, when the optimal value f* is known, |f - f*| <= 1e-6 max(1, |f*|);
+when f* is unknown, stationarity and complementarity are <= 1e-5 max(1, |f(x)|). A feasible
+stationary point whose f matches one of ``problem.local_minima`` is a known local minimum.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.optimize import lsq_linear
+
+from workbench.trace import Verdict
+
+if TYPE_CHECKING:
+    from workbench.oracle import Oracle
+    from workbench.problem import Problem
+
+__all__ = ["KKT", "judge", "kkt_residuals", "F_TOLERANCE"]
+
+F_TOLERANCE = 1e-6  # relative: |f - f*| <= F_TOLERANCE * max(1, |f*|)
+FEASIBILITY_TOLERANCE = 1e-6
+STATIONARITY_TOLERANCE = 1e-5
+ACTIVE = 1e-4
+
+
+@dataclasses.dataclass(frozen=True)
+class KKT:
+    """KKT residuals at a point and the multipliers that produced them."""
+
+    f: float
+    stationarity: float
+    feasibility: float
+    complementarity: float
+    dual_infeasibility: float
+    multipliers: np.ndarray  # (m,) constraint multipliers (lambda_i >= 0 for inequalities), zeros if inactive
+    bound_multipliers: np.ndarray  # (n,) mu_l - mu_u
+
+
+def _exact(problem: Problem) -> Oracle:
+    """An exact, uncounted oracle owned by the verdict (cached on the problem)."""
+    oracle = problem._cache.get("verdict-oracle")
+    if oracle is None:
+        oracle = problem.oracle("analytic", sparse=False)
+        problem._cache["verdict-oracle"] = oracle
+    return oracle
+
+
+def feasibility(problem: Problem, x: np.ndarray, constraints: np.ndarray | None = None) -> float:
+    """Largest violation of bounds and constraints at x (0 when feasible)."""
+    violation = 0.0
+    if problem.bounds is not None:
+        violation = max(violation, float(np.max(np.maximum(problem.lower - x, 0.0))))
+        violation = max(violation, float(np.max(np.maximum(x - problem.upper, 0.0))))
+    if problem.m:
+        c = _exact(problem).constraints(x) if constraints is None else constraints
+        for i, constraint in enumerate(problem.constraints):
+            v = abs(c[i]) if constraint.is_equality else max(0.0, -c[i])
+            violation = max(violation, float(v))
+    return violation
+
+
+def stationarity(problem: Problem, x: np.ndarray) -> float:
+    """Projected gradient norm (no general constraints) or the full KKT stationarity residual."""
+    if problem.m:
+        return kkt_residuals(problem, x).stationarity
+    g = _exact(problem).gradient(x)
+    if problem.bounds is not None:
+        # components pushing against an active bound do not count
+        at_lower = (x <= problem.lower) & (g > 0)
+        at_upper = (x >= problem.upper) & (g < 0)
+        g = np.where(at_lower | at_upper, 0.0, g)
+    return float(np.max(np.abs(g))) if g.size else 0.0
+
+
+def kkt_residuals(problem: Problem, x: np.ndarray) -> KKT:
+    """KKT residuals at x with least-squares multipliers over the near-active set."""
+    oracle = _exact(problem)
+    x = np.asarray(x, dtype=float)
+    n = problem.n
+    f = oracle.value(x)
+    g = oracle.gradient(x)
+    columns: list[np.ndarray] = []
+    lower_bounds: list[float] = []
+    slacks: list[float] = []
+    owners: list[tuple[str, int]] = []
+    if problem.m:
+        c = oracle.constraints(x)
+        jacobian = np.asarray(oracle.jacobian(x))
+        for i, constraint in enumerate(problem.constraints):
+            scale = max(1.0, float(np.max(np.abs(jacobian[i]))))
+            if constraint.is_equality or c[i] <= ACTIVE * scale:
+                columns.append(jacobian[i])
+                lower_bounds.append(-np.inf if constraint.is_equality else 0.0)
+                slacks.append(0.0 if constraint.is_equality else float(c[i]))
+                owners.append(("constraint", i))
+    else:
+        c = np.zeros(0)
+    if problem.bounds is not None:
+        for i in range(n):
+            for side, bound, sign in (("lower", problem.lower[i], 1.0), ("upper", problem.upper[i], -1.0)):
+                if np.isfinite(bound) and sign * (x[i] - bound) <= ACTIVE * max(1.0, abs(bound)):
+                    column = np.zeros(n)
+                    column[i] = sign
+                    columns.append(column)
+                    lower_bounds.append(0.0)
+                    slacks.append(float(sign * (x[i] - bound)))
+                    owners.append((side, i))
+    multipliers = np.zeros(problem.m)
+    bound_multipliers = np.zeros(n)
+    if columns:
+        matrix = np.array(columns).T  # (n, k)
+        fit = lsq_linear(matrix, g, bounds=(np.array(lower_bounds), np.full(len(columns), np.inf)))
+        lam = fit.x
+        residual = g - matrix @ lam
+        complementarity = float(np.max(np.abs(lam * np.array(slacks)))) if lam.size else 0.0
+        for value, (kind, i) in zip(lam, owners, strict=True):
+            if kind == "constraint":
+                multipliers[i] = value
+            else:
+                bound_multipliers[i] += value if kind == "lower" else -value
+    else:
+        residual = g
+        complementarity = 0.0
+    return KKT(
+        f=f,
+        stationarity=float(np.max(np.abs(residual))) if residual.size else 0.0,
+        feasibility=feasibility(problem, x, c if problem.m else None),
+        complementarity=complementarity,
+        dual_infeasibility=0.0,
+        multipliers=multipliers,
+        bound_multipliers=bound_multipliers,
+    )
+
+
+def judge(problem: Problem, x: Any, *, f_tolerance: float | None = None) -> Verdict:
+    """The verdict at x (see the module docstring); never raises for non-finite x.
+
+    ``f_tolerance`` replaces the relative test |f - f*| <= 1e-6 max(1, |f*|) by the absolute
+    |f - f*| <= f_tolerance (a run's ``target``).
+    """
+    x = np.asarray(x, dtype=float)
+    if x.shape != (problem.n,) or not np.all(np.isfinite(x)):
+        return Verdict(
+            passed=False, optimal_value=False, stationary=False, feasible=False, stationarity=np.inf,
+            feasibility=np.inf, complementarity=np.inf, dual_infeasibility=np.inf, f_error=np.inf,
+            x_error=np.inf, multipliers="none", local_minimum=None, message="x is not finite",
+        )  # fmt: skip
+    kkt = kkt_residuals(problem, x)
+    f = kkt.f
+    scale = max(1.0, abs(f)) if np.isfinite(f) else 1.0
+    feasible = kkt.feasibility <= FEASIBILITY_TOLERANCE * _constraint_scale(problem, x)
+    stationary = bool(
+        np.isfinite(f)
+        and kkt.stationarity <= STATIONARITY_TOLERANCE * scale
+        and kkt.complementarity <= STATIONARITY_TOLERANCE * scale
+    )
+    f_error = None if problem.f_star is None else abs(f - problem.f_star) if np.isfinite(f) else np.inf
+    allowed = None
+    if problem.f_star is not None:
+        allowed = F_TOLERANCE * max(1.0, abs(problem.f_star)) if f_tolerance is None else f_tolerance
+    optimal_value = None if f_error is None else bool(f_error <= allowed)
+    x_error = None if problem.x_star is None else float(np.linalg.norm(x - np.array(problem.x_star)))
+    local = None
+    if feasible and stationary and not optimal_value:
+        for value in problem.local_minima:
+            if abs(f - value) <= F_TOLERANCE * max(1.0, abs(value)):
+                local = value
+    passed = bool(feasible and (optimal_value if optimal_value is not None else stationary))
+    reasons = []
+    if not feasible:
+        reasons.append(f"infeasible: violation {kkt.feasibility:.1e}")
+    if optimal_value is False:
+        reasons.append(f"|f - f*| = {f_error:.1e} > {allowed:.1e}")
+    if not stationary:
+        reasons.append(
+            f"not stationary: KKT residual {kkt.stationarity:.1e}, complementarity {kkt.complementarity:.1e}"
+        )
+    if local is not None:
+        reasons.append(f"at the known local minimum f = {local:.6g}")
+    message = "verdict: solution" if passed else "verdict: " + "; ".join(reasons)
+    return Verdict(
+        passed=passed,
+        optimal_value=optimal_value,
+        stationary=stationary,
+        feasible=feasible,
+        stationarity=kkt.stationarity,
+        feasibility=kkt.feasibility,
+        complementarity=kkt.complementarity,
+        dual_infeasibility=kkt.dual_infeasibility,
+        f_error=f_error,
+        x_error=x_error,
+        multipliers="least-squares",
+        local_minimum=local,
+        message=message,
+    )
+
+
+def _constraint_scale(problem: Problem, x: np.ndarray) -> float:
+    """max(1, largest |term| of any constraint at x): violations are judged relative to it."""
+    if not problem.m:
+        return 1.0
+    scales = problem._cache.get("constraint-term-functions")
+    if scales is None:
+        from workbench.compile import compile_expressions, compile_problem
+
+        derivatives = compile_problem(problem).derivatives
+        terms = [t for c in derivatives.constraint_expressions for t in derivatives.terms(c)]
+        scales = compile_expressions(derivatives.variables, terms, engine=derivatives.engine)
+        problem._cache["constraint-term-functions"] = scales
+    values = np.abs(scales(x))
+    return max(1.0, float(np.max(values))) if values.size else 1.0
