@@ -19,6 +19,7 @@ program (``workbench check --verbose`` prints it).
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -106,9 +107,23 @@ def compile_expressions(
     return CompiledFunction(call, variables=variables, expressions=expressions, engine=engine, backend=backend)
 
 
+_CSE_NAME = re.compile(r"x\d+$")
+
+
+def _cse_safe(variables: Sequence[Any], expressions: list[Any]) -> tuple[list[Any], list[Any]]:
+    """Rename variables called like symengine's CSE temporaries (x0, x1, ...), which its Lambdify
+    would silently overwrite. Derivatives already use var_0, var_1, ..., so this rarely costs anything."""
+    if not any(_CSE_NAME.match(str(v)) for v in variables):
+        return list(variables), expressions
+    safe = [se.Symbol(f"var_{i}") for i in range(len(variables))]
+    mapping = dict(zip(variables, safe, strict=True))
+    return safe, [se.sympify(e).xreplace(mapping) for e in expressions]
+
+
 def _symengine_function(
     variables: Sequence[Any], expressions: list[Any]
 ) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
+    variables, expressions = _cse_safe(variables, expressions)
     if len(expressions) > CHUNK:
         parts = [_symengine_function(variables, expressions[k : k + CHUNK]) for k in range(0, len(expressions), CHUNK)]
         functions = [function for function, _ in parts]

@@ -161,12 +161,19 @@ class Derivatives:
             return terms[0]
         return se.Add(*terms) if self.engine == "symengine" else sp.Add(*terms)
 
+    def _diff(self, expr: Any, variable: Any) -> Any:
+        d = expr.diff(variable)
+        if self.engine == "sympy" and d.has(sp.DiracDelta):
+            # derivatives of sign / Heaviside: zero away from the kink, undefined at it
+            d = d.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+        return d
+
     def structured_gradient(self, expr: Any) -> dict[int, Any]:
         """{i: d expr / d x_i} over the variables expr contains, term by term of its top-level sum."""
         parts: dict[int, list[Any]] = defaultdict(list)
         for term in self.terms(expr):
             for i in self._free_indices(term):
-                d = term.diff(self.variables[i])
+                d = self._diff(term, self.variables[i])
                 if d != 0:
                     parts[i].append(d)
         return {i: self._add(terms) for i, terms in sorted(parts.items())}
@@ -177,7 +184,7 @@ class Derivatives:
         for i, g in gradient.items():
             for j in self._free_indices(g):
                 if j >= i:
-                    d = g.diff(self.variables[j])
+                    d = self._diff(g, self.variables[j])
                     if d != 0:
                         entries.append((i, j, d))
         return entries
@@ -254,7 +261,7 @@ class Derivatives:
         for v in self.variables:
             d = expr
             for _ in range(order):
-                d = d.diff(v)
+                d = self._diff(d, v)
             result.append(d)
         return tuple(result)
 
