@@ -32,7 +32,6 @@ EXCEPTIONS = {
     **{(m, "monkey_saddle"): ("local_minimum", "descent ends at (-1, 0)")
        for m in ("lbfgs", "slsqp", "trust-constr", *FIRST_ORDER)},
     ("adadelta", "three_hump_camel"): ("max_iterations", "AdaDelta's steps start at sqrt(eps) ~ 1e-3"),
-    ("trust-constr", "saddle"): ("failed", "interior point stops 6e-6 short of the bound (SciPy #26130)"),
     **{(m, p): ("max_iterations", "default learning rate too small for 10^4 updates")
        for m in ("sgd", "adagrad", "adadelta") for p in ("rosenbrock", "beale")},
     **{(m, p): ("max_iterations", "AdaGrad / AdaDelta crawl at their default rates")
