@@ -160,6 +160,93 @@ def command_methods(args: argparse.Namespace) -> int:
     return 0
 
 
+def _study_from_arguments(args: argparse.Namespace):
+    """A Study from a TOML file (``--study``) with command-line options overriding it."""
+    from workbench.study import MethodSpec, Study
+
+    settings: dict = {}
+    if args.study:
+        import tomllib
+
+        with open(args.study, "rb") as handle:
+            settings = tomllib.load(handle)
+        known = {"name", "problems", "methods", "derivatives", "seeds", "starts", "spread", "options", "problems_dir",
+                 "jobs", "store", "time_limit", "max_evaluations"}  # fmt: skip
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise ValueError(
+                f"{args.study}: unknown key {', '.join(unknown)}; the study file takes {', '.join(sorted(known))}"
+            )
+    methods = settings.get("methods", [])
+    if isinstance(methods, dict):  # [methods.sgd] learning_rate = [0.01, 0.1]
+        methods = [MethodSpec(name, **(options or {})) for name, options in methods.items()]
+    if args.methods:
+        methods = _split(args.methods)
+    options = dict(settings.get("options", {}))
+    for name in ("time_limit", "max_evaluations"):
+        if settings.get(name) is not None:
+            options[name] = settings[name]
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    options.update(_options(args.option))
+    for key, value in list(options.items()):
+        if isinstance(value, str) and "/" in value:
+            raise ValueError(f"option grids belong to a method: --methods 'sgd:{key}={value}'")
+    problems = _split(args.problems) if args.problems else settings.get("problems", ["all"])
+    derivatives = _split(args.derivatives) if args.derivatives else settings.get("derivatives", ["analytic"])
+    seeds = [int(s) for s in _split(args.seeds)] if args.seeds else settings.get("seeds", [0])
+    return Study(
+        name=args.name or settings.get("name", "study"),
+        problems=problems,
+        methods=methods or ["lbfgs"],
+        derivatives=derivatives,
+        seeds=seeds,
+        starts=args.starts or settings.get("starts", 1),
+        options=options,
+        problems_dir=args.problems_dir or settings.get("problems_dir"),
+    ), settings
+
+
+def command_run(args: argparse.Namespace) -> int:
+    study, settings = _study_from_arguments(args)
+    store = args.store or settings.get("store") or "reports/results.sqlite"
+    jobs = args.jobs or settings.get("jobs", 1)
+    summary = study.run(store=store, jobs=jobs, scheduler=args.scheduler, rerun=args.rerun,
+                        progress=False if args.quiet else None)  # fmt: skip
+    print(summary.text())
+    return 130 if summary.interrupted else 0
+
+
+def command_export(args: argparse.Namespace) -> int:
+    import csv
+    import json
+    from pathlib import Path
+
+    from workbench.store import load_runs, load_traces
+
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    runs = load_runs(args.store)
+    traces = load_traces(args.store) if not args.no_traces else []
+    written = []
+    for name, rows in (("runs", runs), ("traces", traces)):
+        if name == "traces" and args.no_traces:
+            continue
+        path = output / f"{name}.{args.format}"
+        if args.format == "json":
+            path.write_text(json.dumps(rows, indent=1, default=str))
+        else:
+            columns = list(rows[0]) if rows else []
+            with open(path, "w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns)
+                writer.writeheader()
+                for row in rows:
+                    writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()})
+        written.append(f"{path} ({len(rows)} rows)")
+    print("wrote " + ", ".join(written))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--problems-dir", default=None, help="folder of problem files (default: the built-in library)")
@@ -195,6 +282,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--option", action="append", metavar="NAME=VALUE", help="a method option (repeatable)")
     p.add_argument("--verbose", action="store_true", help="print every run's message")
     p.set_defaults(run=command_solve)
+
+    p = add("run", "run a study (problems x methods x variants x seeds) into the result store; resumable")
+    p.add_argument("--study", help="a TOML study file; command-line options override it")
+    p.add_argument("--name", help="study name recorded with every run (default: study)")
+    p.add_argument("--problems", help="comma-separated names, tag:TAG or all (default: all)")
+    p.add_argument("--methods", help="comma-separated methods; grids as 'sgd:learning_rate=0.001/0.01'")
+    p.add_argument("--derivatives", help="comma-separated variants (default: analytic)")
+    p.add_argument("--seeds", help="comma-separated seeds (default: 0)")
+    p.add_argument("--starts", type=int, help="start points per problem: x0 and N-1 seeded ones (multi-start)")
+    p.add_argument("--option", action="append", metavar="NAME=VALUE", help="an option for every run that takes it")
+    p.add_argument("--time-limit", type=float, help="wall-clock seconds per run")
+    p.add_argument("--max-evaluations", type=int, help="evaluation budget per run")
+    p.add_argument("--jobs", type=int, help="local worker processes (default: 1)")
+    p.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://HOST:8786 (pip install 'workbench[dask]')")
+    p.add_argument("--store", help="result store (default: reports/results.sqlite)")
+    p.add_argument("--rerun", action="store_true", help="recompute runs already in the store")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=command_run)
+
+    p = add("export", "write stored runs and traces as CSV or JSON")
+    p.add_argument("--store", default="reports/results.sqlite", help="result store (default: reports/results.sqlite)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--output", default="reports/export", help="output folder (default: reports/export)")
+    p.add_argument("--no-traces", action="store_true", help="runs only")
+    p.set_defaults(run=command_export)
 
     p = add("methods", "list the methods: what they need and handle")
     p.set_defaults(run=command_methods)

@@ -75,6 +75,8 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
     x0 = np.array(problem.x0 if resolved["x0"] is None else resolved["x0"], dtype=float).reshape(-1)
     if x0.shape != (problem.n,):
         raise ValueError(f"x0 has {x0.size} entries but {problem.name} has {problem.n} variables")
+    if not np.all(np.isfinite(x0)):
+        raise ValueError(f"x0 = {x0.tolist()} is not finite")
     seed = int(resolved["seed"])
 
     def result(status: str, message: str, **fields: Any) -> RunResult:
