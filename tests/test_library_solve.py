@@ -16,6 +16,7 @@ TRUST_CONSTR_EXCEPTIONS = {
     "restarts from the boundary stall",
     "hs054": "badly scaled (variables from 1e-3 to 1e8): stops on the step size at f = -0.9069",
     "hs055": "linearly dependent equality constraints (rank 5 of 6)",
+    "hs057": "stops on the step size at a non-optimal point (x2 = 9.7, f = 0.0306) with a small barrier",
     "hs062": "trust-constr cannot leave x0 (3000 iterations at f(x0))",
 }
 

@@ -211,9 +211,7 @@ def test_defaults_record_the_hyperparameters_used() -> None:
     gradient=hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-1e3, 1e3)),
     learning_rate=st.floats(1e-4, 1.0),
 )
-def test_first_step_opposes_the_gradient_coordinatewise(
-    name: str, gradient: np.ndarray, learning_rate: float
-) -> None:
+def test_first_step_opposes_the_gradient_coordinatewise(name: str, gradient: np.ndarray, learning_rate: float) -> None:
     # From zero statistics every rule's first step is -c * g with c > 0 element-wise.
     rule = RULES[name]()
     step, _ = rule.update(gradient, rule.init(np.zeros_like(gradient)), learning_rate)
@@ -540,9 +538,7 @@ def test_matches_pytorch(name: str) -> None:
         parameter.grad = torch.from_numpy(quadratic_gradient(parameter.detach().numpy()))
         optimizer.step()
         path.append(parameter.detach().numpy().copy())
-    np.testing.assert_allclose(
-        reference_trajectory(name, learning_rates), np.array(path), rtol=1e-9, atol=1e-12
-    )
+    np.testing.assert_allclose(reference_trajectory(name, learning_rates), np.array(path), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -573,6 +569,4 @@ def test_matches_optax_with_pytorch_settings(name: str) -> None:
         x = x + np.asarray(updates, dtype=np.float64)
         path.append(x)
     # optax computes in float32 unless jax_enable_x64 is set
-    np.testing.assert_allclose(
-        reference_trajectory(name, learning_rates), np.array(path), rtol=1e-4, atol=1e-5
-    )
+    np.testing.assert_allclose(reference_trajectory(name, learning_rates), np.array(path), rtol=1e-4, atol=1e-5)

@@ -126,61 +126,69 @@ def check_points(problem: Problem, *, random_points: int = 2, seed: int = 0) -> 
 
 
 class _Model:
-    """Exact higher derivatives of f and each c_k, and the magnitude of their terms, compiled once per
-    problem for the error model: diagonal derivatives d^k f / dx_i^k (k = 1..3) for gradients, and for
-    each Hessian entry e_ij = d2f/dx_i dx_j its derivatives d e_ij/dx_i, d e_ij/dx_j, d2 e_ij/dx_i^2,
-    d2 e_ij/dx_j^2 (mixed third and fourth derivatives) for Hessians."""
+    """What the error model needs at a point, for f and each c_k: the magnitude of the terms, the
+    exact diagonal derivatives d^k f / dx_i^k (k = 1..3, symbolic, one compiled program per problem)
+    and, for Hessians, the mixed third and fourth derivatives t_i = |d H_ij / dx_i|,
+    t_j = |d H_ij / dx_j|, q_i = |d2 H_ij / dx_i^2|, q_j = |d2 H_ij / dx_j^2|. The mixed ones are
+    central differences of the exact Hessian (steps eps^(1/3) and eps^(1/4), 8-10 correct digits,
+    ample for a model): deriving them symbolically took seconds on problems like Osborne 2."""
 
     def __init__(self, problem: Problem) -> None:
-        compiled = compile_problem(problem)
-        self.compiled = compiled
+        self.compiled = compile_problem(problem)
         self.n = problem.n
-        derivatives = compiled.derivatives
-        self.derivatives = derivatives
-        functions = [derivatives.objective, *derivatives.constraint_expressions]
-        self.terms = [self._build(list(derivatives.terms(f))) for f in functions]
-        self.orders = [[self._build(derivatives.diagonal_derivatives(f, k)) for k in (1, 2, 3)] for f in functions]
-        self._hessian_terms: dict[int, Any] = {}
+        self.m = problem.m
+        d = self.compiled.derivatives
+        functions = [d.objective, *d.constraint_expressions]
+        expressions: list[Any] = []
+        self.slices: list[dict[str, slice]] = []
+        for f in functions:
+            parts: dict[str, slice] = {}
+            for name, items in (
+                ("terms", list(d.terms(f))),
+                *((f"d{k}", d.diagonal_derivatives(f, k)) for k in (1, 2, 3)),
+            ):
+                parts[name] = slice(len(expressions), len(expressions) + len(items))
+                expressions.extend(items)
+            self.slices.append(parts)
+        self.function = compile_expressions(d.variables, expressions, engine=d.engine)
+        self._last: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _build(self, expressions: Sequence[Any]) -> Any:
-        d = self.derivatives
-        return compile_expressions(d.variables, expressions, engine=d.engine)
-
-    def _hessian_pattern(self, which: int) -> tuple[np.ndarray, np.ndarray, Any]:
-        if which not in self._hessian_terms:
-            d = self.derivatives
-            if which == 0:
-                pattern = d.hessian
-                rows, cols, entries = pattern.rows, pattern.cols, pattern.expressions
-            else:
-                pattern, owners = d.constraint_hessians
-                keep = np.flatnonzero(owners == which - 1)
-                rows, cols = pattern.rows[keep], pattern.cols[keep]
-                entries = [pattern.expressions[k] for k in keep]
-            v = d.variables
-            expressions = []
-            for i, j, e in zip(rows, cols, entries, strict=True):
-                di, dj = e.diff(v[i]), e.diff(v[j])
-                expressions += [di, dj, di.diff(v[i]), dj.diff(v[j])]
-            self._hessian_terms[which] = (rows, cols, self._build(expressions))
-        return self._hessian_terms[which]
+    def _hessian(self, which: int, x: np.ndarray) -> np.ndarray:
+        if which == 0:
+            function, assembler = self.compiled.hessian
+            return assembler.dense(function(x))
+        function, assembler, owners = self.compiled.constraint_hessians
+        return assembler.dense(function(x) * (owners == which - 1))
 
     def values(self, which: int, x: np.ndarray, hessian: bool = False) -> dict[str, Any]:
-        first, second, third = (function(x) for function in self.orders[which])
-        d: dict[str, Any] = {
-            "magnitude": float(np.sum(np.abs(self.terms[which](x)))),
-            "d1": first,
-            "d2": second,
-            "d3": third,
-        }
+        if self._last is None or not np.array_equal(self._last[0], x):
+            self._last = (np.array(x, dtype=float), self.function(x))
+        out = self._last[1]
+        parts = self.slices[which]
+        d: dict[str, Any] = {"magnitude": float(np.sum(np.abs(out[parts["terms"]])))}
+        for k in (1, 2, 3):
+            d[f"d{k}"] = out[parts[f"d{k}"]]
         if hessian:
-            rows, cols, function = self._hessian_pattern(which)
-            values = function(x).reshape(-1, 4) if len(rows) else np.zeros((0, 4))
             n = self.n
-            for k, name in enumerate(("t_i", "t_j", "q_i", "q_j")):
-                full = np.zeros((n, n))
-                full[rows, cols] = np.abs(values[:, k])
-                d[name] = full  # upper triangle: t_i[i, j] = |f_iij|, t_j = |f_ijj|, q_i = |f_iiij|, q_j = |f_ijjj|
+            scale = np.maximum(1.0, np.abs(x))
+            h3, h4 = EPS ** (1 / 3) * scale, EPS**0.25 * scale
+            center = self._hessian(which, x)
+            first = np.empty((n, n, n))  # first[k] = d H / d x_k
+            second = np.empty((n, n, n))  # second[k] = d2 H / d x_k^2
+            with np.errstate(all="ignore"):
+                for k in range(n):
+                    step = np.zeros(n)
+                    step[k] = h3[k]
+                    first[k] = (self._hessian(which, x + step) - self._hessian(which, x - step)) / (2 * h3[k])
+                    step[k] = h4[k]
+                    second[k] = (self._hessian(which, x + step) - 2 * center + self._hessian(which, x - step)) / h4[
+                        k
+                    ] ** 2
+            i, j = np.indices((n, n))
+            d["t_i"] = np.triu(np.abs(first[i, i, j]))
+            d["t_j"] = np.triu(np.abs(first[j, i, j]))
+            d["q_i"] = np.triu(np.abs(second[i, i, j]))
+            d["q_j"] = np.triu(np.abs(second[j, i, j]))
         return d
 
 

@@ -247,6 +247,37 @@ def command_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace) -> int:
+    import os
+    import time
+
+    from workbench.report import default_study, prepare, write_report
+
+    start = time.perf_counter()
+    store = args.store or "reports/results.sqlite"
+    jobs = args.jobs or os.cpu_count() or 1
+    problems = _split(args.problems) or None
+    if not args.from_store:
+        study = default_study(full=args.full, problems=problems, methods=_split(args.methods) or None,
+                              derivatives=_split(args.derivatives) or None, problems_dir=args.problems_dir)  # fmt: skip
+        summary = prepare(study, store, jobs=jobs, rerun=args.rerun, progress=False if args.quiet else None)
+        print(summary.text())
+        if summary.interrupted:
+            return 130
+    selected = None
+    if problems:
+        from workbench.study import Study
+
+        selected = list(Study(problems=problems, problems_dir=args.problems_dir).resolve_problems())
+    written = write_report(store, args.output, problems=selected, jobs=jobs)
+    figures = sum(1 for path in written if path.suffix == ".png")
+    tables = sum(1 for path in written if path.suffix == ".csv")
+    index = os.path.join(args.output, "index.html")
+    print(f"wrote {len(written)} files ({tables} tables, {figures} figures) to {args.output}/ in "
+          f"{time.perf_counter() - start:.0f} s; open {index}")  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--problems-dir", default=None, help="folder of problem files (default: the built-in library)")
@@ -307,6 +338,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="reports/export", help="output folder (default: reports/export)")
     p.add_argument("--no-traces", action="store_true", help="runs only")
     p.set_defaults(run=command_export)
+
+    p = add("report", "run (or resume) the default study and the derivative checks, then write the reports")
+    p.add_argument("--problems", help="comma-separated names or tag:TAG (default: the whole library)")
+    p.add_argument("--methods", help="comma-separated methods (default: all)")
+    p.add_argument("--derivatives", help="comma-separated variants (default: analytic and the three FD variants)")
+    p.add_argument("--store", help="result store (default: reports/results.sqlite)")
+    p.add_argument("--output", default="reports", help="output folder (default: reports)")
+    p.add_argument("--jobs", type=int, help="worker processes (default: the number of CPUs)")
+    p.add_argument("--from-store", action="store_true", help="re-render from the store without running anything")
+    p.add_argument("--full", action="store_true", help="the bigger study: methods' own limits, +bfgs, 3 starts")
+    p.add_argument("--rerun", action="store_true", help="recompute runs and checks already in the store")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=command_report)
 
     p = add("methods", "list the methods: what they need and handle")
     p.set_defaults(run=command_methods)

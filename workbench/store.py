@@ -1,7 +1,8 @@
 """The result store: an embedded SQLite database, the only place that writes run data.
 
 One row per run in ``runs`` (every :class:`RunResult` field, the verdict included) and its trace in
-``traces`` (one compressed JSON document per run), written together in **one transaction the moment
+``traces`` (compressed float64 columns; runs longer than 400 iterations keep their first 100 and then
+log-spaced iterations, always the last), written together in **one transaction the moment
 the run finishes**: a study stopped at any moment (Ctrl-C, kill -9, a crash) loses only the runs in
 flight, and SQLite's journal guarantees that a run is either wholly stored or absent. A run's key is
 the hash of the problem's declaration, method, options, variant, seed, start point and workbench
@@ -37,6 +38,8 @@ from workbench.trace import IterationRecord, RunResult, Verdict
 __all__ = ["DEFAULT_STORE", "Store", "environment", "load_runs", "load_traces"]
 
 DEFAULT_STORE = Path("reports") / "results.sqlite"
+#: Stored traces keep at most about this many iterations per run (see ``thin``).
+TRACE_KEEP = 400
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -89,6 +92,7 @@ CREATE TABLE IF NOT EXISTS checks (
     predicted_error REAL, componentwise_rel_error REAL, PRIMARY KEY (problem, point, quantity, variant)
 );
 CREATE TABLE IF NOT EXISTS sweeps (problem TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS problems (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
 """
 
 TRACE_FIELDS = (
@@ -123,9 +127,22 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=default, sort_keys=True, allow_nan=True)
 
 
+def thin(records: Sequence[IterationRecord], keep: int | None = None) -> list[IterationRecord]:
+    """At most about ``keep`` records: every one of the first keep/4, then log-spaced iterations, and
+    always the last (convergence plots on log axes look the same; counts stay in the run's row)."""
+    keep = TRACE_KEEP if keep is None else keep
+    if len(records) <= keep:
+        return list(records)
+    head = keep // 4
+    spaced = np.unique(np.geomspace(head, len(records) - 1, keep - head).astype(int))
+    indices = sorted({*range(head), *spaced.tolist(), len(records) - 1})
+    return [records[i] for i in indices]
+
+
 def _encode_trace(records: Sequence[IterationRecord]) -> bytes:
     """Columns of float64 (x as a (k, n) block when kept), a JSON header, zlib level 1: a 2000-step
     trace encodes in about 1 ms (JSON with zlib level 6 took 22 ms)."""
+    records = thin(records)
     header: dict[str, Any] = {"length": len(records), "columns": []}
     numeric = [name for name in TRACE_FIELDS if name != "x"]
     getter = operator.attrgetter(*numeric)
@@ -295,6 +312,30 @@ class Store:
             trace=records, claimed_success=row["claimed_success"], verdict=verdict, x0=tuple(row["x0"]),
         )  # fmt: skip
 
+    # -- problems ------------------------------------------------------------------------------
+    def write_problems(self, problems: Iterable[Any]) -> None:
+        """Record each problem's declaration and metadata, so reports need nothing but the store."""
+        import sympy as sp
+
+        rows = []
+        for p in problems:
+            data = {
+                "n": p.n, "m": p.m, "equalities": len(p.equality_indices), "inequalities": len(p.inequality_indices),
+                "bounded": p.bounds is not None, "lower": p.lower.tolist(), "upper": p.upper.tolist(),
+                "x0": list(p.x0), "x_star": None if p.x_star is None else list(p.x_star), "f_star": p.f_star,
+                "local_minima": list(p.local_minima), "tags": list(p.tags), "notes": p.notes, "source": p.source,
+                "variables": [v.name for v in p.variables], "objective": sp.srepr(p.objective),
+                "smooth": p.is_smooth,
+            }  # fmt: skip
+            rows.append((p.name, p.fingerprint(), _json(data)))
+        with self.connection:
+            self.connection.executemany("INSERT OR REPLACE INTO problems VALUES (?, ?, ?)", rows)
+
+    def problems(self) -> dict[str, dict[str, Any]]:
+        """{name: metadata} of every recorded problem (``objective`` is SymPy's srepr)."""
+        rows = self.connection.execute("SELECT name, fingerprint, data FROM problems ORDER BY name")
+        return {name: {"name": name, "fingerprint": fp, **json.loads(d)} for name, fp, d in rows}
+
     # -- environment, checks, sweeps -----------------------------------------------------------
     def record_environment(self, study: str) -> None:
         with self.connection:
@@ -305,6 +346,15 @@ class Store:
     def environments(self) -> list[dict[str, Any]]:
         rows = self.connection.execute("SELECT study, recorded_at, data FROM environments ORDER BY recorded_at")
         return [{"study": s, "recorded_at": t, **json.loads(d)} for s, t, d in rows]
+
+    def traces(self, keys: Iterable[str]) -> dict[str, dict[str, list[Any]]]:
+        """Traces of several runs at once: {key: columns}."""
+        result = {}
+        for key in keys:
+            row = self.connection.execute("SELECT data FROM traces WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                result[key] = _decode_trace(row[0])
+        return result
 
     def write_checks(self, problem: str, fingerprint: str, rows: Iterable[Any]) -> None:
         values = [

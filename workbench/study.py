@@ -247,6 +247,7 @@ class Study:
             summary = StudySummary(planned=len({t.key for t, _ in tasks}), resumed=0, store=str(handle.path))
             summary.resumed = summary.planned - len(pending)
             handle.record_environment(self.name)
+            handle.write_problems({p.fingerprint(): p for _, p in tasks}.values())
             bar = Progress(len(pending), skipped=summary.resumed, enabled=progress)
             by_fingerprint = {p.fingerprint(): p for p in problems.values()}
 

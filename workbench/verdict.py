@@ -128,8 +128,10 @@ def kkt_residuals(problem: Problem, x: np.ndarray) -> KKT:
     bound_multipliers = np.zeros(n)
     if columns:
         matrix = np.array(columns).T  # (n, k)
-        fit = lsq_linear(matrix, g, bounds=(np.array(lower_bounds), np.full(len(columns), np.inf)))
-        lam = fit.x
+        lower = np.array(lower_bounds)
+        lam = np.linalg.lstsq(matrix, g, rcond=None)[0]  # fast path: signs already right (common)
+        if np.any(lam < lower):
+            lam = lsq_linear(matrix, g, bounds=(lower, np.full(len(columns), np.inf))).x
         residual = g - matrix @ lam
         complementarity = float(np.max(np.abs(lam * np.array(slacks)))) if lam.size else 0.0
         for value, (kind, i) in zip(lam, owners, strict=True):

@@ -139,6 +139,7 @@ class Monitor:
         self.limit = DIVERGENCE_FACTOR * max(1.0, float(np.max(np.abs(x0))) if x0.size else 1.0)
         self.keep_x = problem.n <= TRACE_X_MAX_SIZE
         self.target_reached = False
+        self._simple = problem.m == 0 and problem.bounds is None  # stationarity = ||grad f||_inf
         self._exact = problem._cache.get("verdict-oracle") or problem.oracle("analytic", sparse=False)
         problem._cache["verdict-oracle"] = self._exact
 
@@ -151,7 +152,8 @@ class Monitor:
     ) -> None:
         """Measure x after k updates; raises StopRun on divergence or when the target is reached."""
         x = np.array(x, dtype=float)
-        if not np.all(np.isfinite(x)) or float(np.max(np.abs(x), initial=0.0)) > self.limit:
+        size = float(np.max(np.abs(x))) if x.size else 0.0
+        if not size <= self.limit:  # also catches NaN
             self._append(k, x, np.nan, np.nan, np.nan, step_size, learning_rate)
             raise StopRun(
                 "diverged", f"iterates ran off after {k} updates (||x||_inf > {self.limit:.0e} or not finite)"
@@ -159,8 +161,14 @@ class Monitor:
         self.last_x = x
         with np.errstate(all="ignore"):
             f = self._exact.value(x)
-            station = stationarity(self.problem, x) if np.isfinite(f) else np.nan
-            violation = feasibility(self.problem, x) if self.problem.m or self.problem.bounds else 0.0
+            if f != f:  # NaN
+                station = violation = np.nan
+            elif self._simple:
+                station = float(np.max(np.abs(self._exact.gradient(x)))) if x.size else 0.0
+                violation = 0.0
+            else:
+                station = stationarity(self.problem, x)
+                violation = feasibility(self.problem, x)
         self._append(k, x, f, station, violation, step_size, learning_rate)
         if not np.isfinite(f):
             raise StopRun("diverged", f"f is not finite after {k} updates")
@@ -174,16 +182,16 @@ class Monitor:
         counts = self.oracle.counts
         self.records.append(
             IterationRecord(
-                k=k,
-                f=float(f),
-                stationarity=float(station),
-                violation=float(violation),
-                step_size=float(step_size),
-                learning_rate=None if learning_rate is None else float(learning_rate),
-                evaluations=counts.objective_evaluations + counts.constraint_evaluations,
-                gradient_evaluations=counts.gradient_evaluations,
-                time=time.perf_counter() - self.start,
-                x=tuple(float(v) for v in x) if self.keep_x else None,
+                k,
+                float(f),
+                float(station),
+                float(violation),
+                float(step_size),
+                None if learning_rate is None else float(learning_rate),
+                counts.objective_evaluations + counts.constraint_evaluations,
+                counts.gradient_evaluations,
+                time.perf_counter() - self.start,
+                tuple(x.tolist()) if self.keep_x else None,
             )
         )
 

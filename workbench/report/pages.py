@@ -1,0 +1,387 @@
+"""The report's pages and figure jobs, assembled from the store (see :mod:`workbench.report`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.report import tables
+from workbench.report.document import Figure, Heading, Links, Page, Table, Text
+from workbench.store import Store
+
+__all__ = ["build_pages", "figure_jobs", "render_figures"]
+
+#: Methods drawn on the trajectory maps (all of them would hide each other).
+TRAJECTORY_METHODS = ("newton", "bfgs", "trust-constr", "slsqp", "sgd", "momentum", "nesterov", "adam")
+
+HOW_TO_READ_ACCURACY = (
+    "Each finite-difference variant is compared with the exact derivative at x0, at x* (when known) and at two "
+    "seeded random points inside the bounds. **digits** = -log10(max |error| / max |exact|), clipped to [0, 16]; "
+    "16 means agreement to the last bit. **model error** is what the textbook error model predicts from the exact "
+    "higher derivatives at the point (truncation + round-off, with eps times the sum of |terms| of f as the rounding "
+    "error of one evaluation); a measured/model ratio near or below 1 means the variant is as good as theory allows. "
+    "**evaluations** counts the function evaluations spent on one estimate. Forward differences get about 8 digits, "
+    "central about 10-11, complex step about 16; x0 is often an integer point where differences of polynomials come "
+    "out exact by luck, so trust the random points."
+)
+HOW_TO_READ_RUNS = (
+    "Every method runs from x0 with every derivative variant. **status** is decided by the workbench's own verdict "
+    "from the exact derivatives, whatever the method claimed: `converged` (feasible and |f - f*| <= 1e-6 max(1, |f*|), "
+    "or KKT residuals small when f* is unknown), `local_minimum` (a documented local minimum of the problem), "
+    "`max_iterations`, `max_evaluations`, `timeout`, `diverged`, `failed` (including a method that claimed success "
+    "but fails the verdict: *claimed success* in the verdict column). **evaluations** are true evaluations of f and c, "
+    "finite-difference ones included; **work** adds exact gradient, Jacobian and Hessian evaluations. KKT columns are "
+    "the verdict's residuals at the returned x (least-squares multipliers)."
+)
+HOW_TO_READ_PROFILES = (
+    "A performance profile (Dolan & Moré 2002) plots, for each method, the share of problems it solved within a "
+    "factor tau of the cheapest method on that problem: the value at tau = 1 is how often it was cheapest, the "
+    "right end how often it solved the problem at all. A data profile (Moré & Wild 2009) plots the share of problems "
+    "on which f(x) <= f_L + 1e-3 (f(x0) - f_L) was reached within kappa (n + 1) evaluations."
+)
+
+
+@dataclasses.dataclass
+class Context:
+    """What the figure jobs need, decided while building the pages."""
+
+    problems: dict[str, dict[str, Any]]
+    convergence: list[str]
+    trajectories: list[str]
+    sweeps: dict[str, dict[str, Any]]
+    heatmap: tuple[list[str], list[str], Any] | None
+    profiles: dict[str, Any]
+    methods: list[str]
+
+
+def _method_order() -> list[str]:
+    from workbench.methods import available_methods
+
+    return list(available_methods())
+
+
+def _problem_summary(info: dict[str, Any]) -> str:
+    parts = [f"n = {info['n']}", f"{info['equalities']} equality and {info['inequalities']} inequality constraints",
+             "bounds" if info["bounded"] else "no bounds"]  # fmt: skip
+    parts.append(f"f* = {info['f_star']:.12g}" if info["f_star"] is not None else "f* unknown")
+    if info["x_star"] is not None:
+        parts.append("x* = (" + ", ".join(f"{v:.6g}" for v in info["x_star"]) + ")")
+    if info["local_minima"]:
+        parts.append("known local minima f = " + ", ".join(f"{v:.6g}" for v in info["local_minima"]))
+    tags = [t for t in info["tags"] if t not in ("constrained", "bounds", "unconstrained")]
+    if tags:
+        parts.append("tags: " + ", ".join(tags))
+    return "; ".join(parts) + "."
+
+
+def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[list[Page], Context]:
+    problems = store.problems()
+    runs = store.runs()
+    checks = store.checks()
+    sweeps = store.sweeps()
+    names = sorted(set(problems) & ({r["problem"] for r in runs} | {c["problem"] for c in checks}))
+    if selected:
+        names = [n for n in names if n in set(selected)]
+    if not names:
+        raise ValueError("the store holds no runs or checks of the selected problems; run a study first")
+    problems = {n: problems[n] for n in names}
+    runs = [r for r in runs if r["problem"] in problems]
+    checks = [c for c in checks if c["problem"] in problems]
+    methods = _method_order()
+    runs_by_problem: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for run in runs:
+        runs_by_problem[run["problem"]].append(run)
+    checks_by_problem: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in checks:
+        checks_by_problem[row["problem"]].append(row)
+
+    pages: list[Page] = []
+    convergence, trajectories = [], []
+    for name in names:
+        info = problems[name]
+        page = Page(f"problems/{name}", f"{name}")
+        page.add(Links([("report index", "index"), ("accuracy report", "accuracy"),
+                        ("iteration-count report", "iterations")], inline=True))  # fmt: skip
+        page.add(Text(_problem_summary(info)))
+        if info["notes"]:
+            page.add(Text(f"*Notes.* {info['notes']}"))
+        if info["source"]:
+            page.add(Text(f"*Source.* {info['source']}"))
+        page.add(Heading("Derivative accuracy"))
+        if checks_by_problem[name]:
+            headers, rows = tables.problem_check_rows(checks_by_problem[name])
+            page.add(Text("How to read this: see the [accuracy report](../accuracy.md)."))
+            page.add(Table(headers, rows, csv=f"tables/problems/{name}-checks.csv"))
+        if name in sweeps:
+            page.add(Figure(f"figures/sweeps/{name}.png",
+                            "Gradient error against the step at a random point: measured (solid) and the textbook "
+                            "model (dashed); notice the V of truncation (left) and round-off (right) for forward and "
+                            "central differences, and that complex step has no round-off branch."))  # fmt: skip
+        page.add(Heading("Iteration counts"))
+        problem_runs = runs_by_problem.get(name, [])
+        if problem_runs:
+            headers, rows = tables.problem_run_rows(problem_runs, methods)
+            page.add(Text("How to read this: see the [iteration-count report](../iterations.md). Methods that "
+                          "cannot run on this problem are left out."))  # fmt: skip
+            page.add(Table(headers, rows, csv=f"tables/problems/{name}-runs.csv"))
+            reference = "f*" if info["f_star"] is not None else "best f found"
+            convergence.append(name)
+            page.add(Figure(f"figures/convergence/{name}.png",
+                            f"f - {reference} on a log axis against iterations and against evaluations; one colour "
+                            "per method, analytic solid, finite differences dashed / dotted / dash-dot; notice how "
+                            "far the finite-difference curves shift right on the evaluation axis."))  # fmt: skip
+            if info["n"] == 2 and info["smooth"]:
+                trajectories.append(name)
+                page.add(Figure(f"figures/trajectories/{name}.png",
+                                "Iterates of newton, bfgs, trust-constr, slsqp, sgd, momentum, nesterov and adam on "
+                                "the contour map (log-spaced levels), start o and optimum *, analytic and "
+                                "forward-difference derivatives side by side; notice where the paths "
+                                "part."))  # fmt: skip
+        pages.append(page)
+
+    # accuracy report --------------------------------------------------------------------------
+    accuracy = Page("accuracy", "Accuracy report: finite differences against exact derivatives")
+    accuracy.add(Links([("report index", "index"), ("iteration-count report", "iterations")], inline=True))
+    accuracy.add(Heading("How to read this"), Text(HOW_TO_READ_ACCURACY))
+    heatmap = None
+    if checks:
+        headers, rows, heat, variants = tables.digits_summary(checks, problems)
+        heatmap = ([r[0] for r in rows], variants, heat.tolist())
+        accuracy.add(Heading("Digits per variant and problem"))
+        accuracy.add(Figure("figures/accuracy-digits.png",
+                            "Worst correct digits of the gradient over the random points, per problem and variant; "
+                            "notice the dark cells: badly scaled problems where forward differences lose most digits "
+                            "while complex step keeps all 16."))  # fmt: skip
+        accuracy.add(Table(headers, rows, csv="tables/accuracy-summary.csv", digits=3,
+                           caption="Worst digits over the random check points (gradient, Hessian, constraint "
+                                   "Jacobian); the note flags variants well short of their textbook "
+                                   "accuracy."))  # fmt: skip
+        accuracy.add(Heading("Per problem"))
+        accuracy.add(Links([(n, f"problems/{n}") for n in names], inline=True))
+    else:
+        accuracy.add(Text("No derivative checks are stored: run `workbench report` (without --from-store)."))
+    pages.append(accuracy)
+
+    # iteration-count report ----------------------------------------------------------------
+    iterations = Page("iterations", "Iteration-count report: methods x derivative variants")
+    iterations.add(Links([("report index", "index"), ("accuracy report", "accuracy")], inline=True))
+    iterations.add(Heading("How to read this"), Text(HOW_TO_READ_RUNS))
+    profiles: dict[str, Any] = {}
+    if runs:
+        headers, rows = tables.summary_by_method(runs, methods)
+        iterations.add(Heading("Success rates and median cost"))
+        iterations.add(Table(headers, rows, csv="tables/summary-by-method.csv",
+                             caption="Per method and variant over the problems where it applies; success % counts "
+                                     "`converged` only (known local minima are counted apart)."))  # fmt: skip
+        headers, rows = tables.fd_cost_ratios(runs, methods)
+        iterations.add(Heading("What finite differences cost"))
+        iterations.add(Table(headers, rows, csv="tables/fd-cost-ratios.csv",
+                             caption="Work of a finite-difference run divided by the analytic run's, over the problems "
+                                     "both solved; the last column counts problems the analytic run solved and the "
+                                     "finite-difference run did not."))  # fmt: skip
+        headers, rows = tables.claimed_but_failed(runs, methods)
+        iterations.add(Heading("Claimed success, verdict disagrees"))
+        iterations.add(Table(headers, rows, csv="tables/claimed-but-failed.csv",
+                             caption=f"{len(rows)} runs where the method reported success but the workbench's verdict "
+                                     "(from exact derivatives) says the point is not a solution."))  # fmt: skip
+        headers, rows = tables.local_minimum_stops(runs, methods)
+        iterations.add(Heading("Stops at known local minima"))
+        iterations.add(Table(headers, rows, csv="tables/local-minimum-stops.csv",
+                             caption=f"{len(rows)} runs ended at a documented local minimum: not a failure of the "
+                                     "method, a property of the problem and its start point."))  # fmt: skip
+        profiles = _profile_plan(problems)
+        iterations.add(Heading("Performance and data profiles"), Text(HOW_TO_READ_PROFILES))
+        for key, caption in (
+            (
+                "performance-work-unconstrained",
+                "Performance profiles on the unconstrained problems, cost = work "
+                "(evaluations of f, c and exact derivatives); notice how the finite-difference panels shift right.",
+            ),
+            (
+                "performance-time-unconstrained",
+                "The same profiles with wall-clock time as the cost; cheap "
+                "evaluations make time and work rank methods differently.",
+            ),
+            (
+                "performance-work-constrained",
+                "Performance profiles on the bounded and constrained problems for the "
+                "methods that handle them, cost = work.",
+            ),
+            (
+                "data-profile",
+                "Data profiles on the unconstrained problems: share solved to 1e-3 of the initial gap "
+                "within a budget of simplex gradients; notice the evaluations finite differences add.",
+            ),
+        ):
+            if profiles.get(key):
+                iterations.add(Figure(f"figures/{key}.png", caption))
+    pages.append(iterations)
+
+    # index -------------------------------------------------------------------------------------
+    index = Page("index", "Workbench report")
+    statuses = Counter(r["status"] for r in runs)
+    environment = store.environments()
+    env = environment[-1] if environment else {}
+    index.add(Text(
+        "Generated by `workbench report` from the result store alone (restyling never re-runs a study). "
+        f"{len(names)} problems, {len(runs)} stored runs: "
+        + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())) + "."
+    ))  # fmt: skip
+    if env:
+        index.add(Text("Environment: " + ", ".join(f"{k} {env[k]}" for k in ("python", "numpy", "scipy", "sympy",
+                       "symengine", "workbench", "platform", "cpu_count") if k in env) + "."))  # fmt: skip
+    index.add(Heading("Accuracy report"))
+    index.add(Text("How many digits each finite-difference variant gets on every problem, measured against the "
+                   "exact derivatives and next to the textbook error model; the error-versus-step "
+                   "curves."))  # fmt: skip
+    index.add(Links([("accuracy report", "accuracy")]))
+    index.add(Heading("Iteration-count report"))
+    index.add(Text("Every method with every derivative variant: status by the independent verdict, iterations, true "
+                   "evaluations, time, distance to the optimum; success rates, what finite differences cost, "
+                   "performance and data profiles."))  # fmt: skip
+    index.add(Links([("iteration-count report", "iterations")]))
+    index.add(Heading("Problems"))
+    index.add(Text("One page per problem: its derivative-check table and error-versus-step figure, its runs, "
+                   "convergence figure and (2-D problems) trajectories."))  # fmt: skip
+    index.add(Links([(n, f"problems/{n}") for n in names], inline=True))
+    pages.append(index)
+
+    context = Context(problems=problems, convergence=convergence, trajectories=trajectories,
+                      sweeps={n: sweeps[n] for n in names if n in sweeps}, heatmap=heatmap, profiles=profiles,
+                      methods=methods)  # fmt: skip
+    return pages, context
+
+
+def _profile_plan(problems: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    unconstrained = [n for n, p in problems.items() if p["m"] == 0 and not p["bounded"]]
+    constrained = [n for n, p in problems.items() if p["m"] > 0 or p["bounded"]]
+    plan = {}
+    if len(unconstrained) >= 2:
+        plan["performance-work-unconstrained"] = unconstrained
+        plan["performance-time-unconstrained"] = unconstrained
+        plan["data-profile"] = unconstrained
+    if len(constrained) >= 2:
+        plan["performance-work-constrained"] = constrained
+    return plan
+
+
+# -------------------------------------------------------------------------------------------
+# figure jobs: small picklable descriptions, rendered in worker processes
+
+
+def figure_jobs(context: Context, store: Path, output: Path) -> list[tuple[Any, ...]]:
+    jobs: list[tuple[Any, ...]] = []
+    for name in context.convergence:
+        jobs.append(("convergence", str(store), str(output), name, context.problems[name], context.methods))
+    for name in context.trajectories:
+        jobs.append(("trajectories", str(store), str(output), name, context.problems[name], context.methods))
+    for name, sweep in context.sweeps.items():
+        jobs.append(("sweep", str(store), str(output), name, sweep))
+    if context.heatmap is not None:
+        jobs.append(("heatmap", str(store), str(output), *context.heatmap))
+    for key, names in context.profiles.items():
+        jobs.append(("profile", str(store), str(output), key, names, context.problems, context.methods))
+    return jobs
+
+
+def render_figures(job: tuple[Any, ...]) -> list[Path]:
+    """Render one figure job (run in a worker process); returns the files written."""
+    from workbench.report import figures
+
+    kind, store_path, output = job[0], Path(job[1]), Path(job[2])
+    if kind == "sweep":
+        _, _, _, name, sweep = job
+        path = output / "figures" / "sweeps" / f"{name}.png"
+        figures.error_versus_step(path, name, sweep)
+        return [path]
+    if kind == "heatmap":
+        _, _, _, names, variants, heat = job
+        path = output / "figures" / "accuracy-digits.png"
+        figures.accuracy_heatmap(path, names, variants, np.array(heat, dtype=float))
+        return [path]
+    with Store(store_path) as store:
+        if kind == "convergence":
+            _, _, _, name, info, methods = job
+            runs = [
+                r for r in store.runs("problem = ?", (name,)) if r["status"] != "not_applicable" and r["start"] == 0
+            ]
+            traces = store.traces(r["key"] for r in runs)
+            reference, label = _reference(info, runs, traces)
+            path = output / "figures" / "convergence" / f"{name}.png"
+            figures.convergence(path, name, tables.order_runs(runs, methods), traces, reference=reference,
+                                reference_label=label, colours=figures.method_colours(methods),
+                                absolute=info["m"] > 0)  # fmt: skip
+            return [path]
+        if kind == "trajectories":
+            _, _, _, name, info, methods = job
+            runs = [
+                r for r in store.runs("problem = ?", (name,)) if r["status"] != "not_applicable" and r["start"] == 0
+            ]
+            traces = store.traces(r["key"] for r in runs)
+            by_variant: dict[str, list[Any]] = {}
+            for run in tables.order_runs(runs, methods):
+                if run["method"] not in TRAJECTORY_METHODS:
+                    continue
+                if run["variant"] in ("analytic", "fd-forward") and run["key"] in traces:
+                    by_variant.setdefault(run["variant"], []).append((run, traces[run["key"]]))
+            if not by_variant:
+                return []
+            reference, _ = _reference(info, runs, traces)
+            path = output / "figures" / "trajectories" / f"{name}.png"
+            figures.trajectories(path, name, _objective(info), by_variant, x0=info["x0"], x_star=info["x_star"],
+                                 bounds=(np.array(info["lower"]), np.array(info["upper"])),
+                                 colours=figures.method_colours(methods), f_floor=reference)  # fmt: skip
+            return [path]
+        if kind == "profile":
+            _, _, _, key, names, problems, methods = job
+            runs = [r for r in store.runs() if r["problem"] in set(names) and r["start"] == 0]
+            colours = figures.method_colours(methods)
+            variants = [v for v in tables.VARIANT_ORDER if any(r["variant"] == v for r in runs)]
+            path = output / "figures" / f"{key}.png"
+            if key == "data-profile":
+                traces = store.traces(r["key"] for r in runs if r["status"] != "not_applicable")
+                panels = {v: tables.data_profile_budgets(runs, traces, {n: problems[n] for n in names}, v)
+                          for v in variants}  # fmt: skip
+                figures.data_profile(
+                    path, f"Data profiles, {len(names)} unconstrained problems", panels, colours=colours
+                )
+            else:
+                cost = "time" if "time" in key else "work"
+                panels = {v: tables.performance_costs(runs, names, v, cost=cost) for v in variants}
+                scope = "unconstrained" if key.endswith("unconstrained") else "bounded and constrained"
+                label = "wall-clock time" if cost == "time" else "work (evaluations)"
+                heading = f"Performance profiles, {len(names)} {scope} problems, cost = {label}"
+                figures.performance_profile(path, heading,
+                                            panels, cost_label=label, colours=colours)  # fmt: skip
+            return [path]
+    raise ValueError(f"unknown figure job {kind!r}")
+
+
+def _reference(info: dict[str, Any], runs: Sequence[dict[str, Any]], traces: dict[str, Any]) -> tuple[float, str]:
+    if info["f_star"] is not None:
+        return float(info["f_star"]), "f*"
+    best = min((min((f for f in trace["f"] if math.isfinite(f)), default=math.inf) for trace in traces.values()),
+               default=0.0)  # fmt: skip
+    return (best if math.isfinite(best) else 0.0), "best f found"
+
+
+def _objective(info: dict[str, Any]):
+    """f as a batched numpy function, rebuilt from the stored declaration (SymPy srepr)."""
+    import sympy as sp
+
+    expression = sp.sympify(info["objective"])
+    symbols = sorted(expression.free_symbols, key=lambda s: info["variables"].index(s.name))
+    ordered = [next((s for s in symbols if s.name == name), sp.Symbol(name)) for name in info["variables"]]
+    function = sp.lambdify(ordered, expression, modules="numpy")
+
+    def evaluate(points: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(function(*points.T), dtype=float), (points.shape[0],)).copy()
+
+    return evaluate
