@@ -278,6 +278,20 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_lesson(args: argparse.Namespace) -> int:
+    import os
+    import time
+
+    from workbench.lesson import write_lesson
+
+    start = time.perf_counter()
+    written = write_lesson(args.output, store=args.store, jobs=args.jobs or os.cpu_count() or 1,
+                           progress=False if args.quiet else None, language=args.language)  # fmt: skip
+    print(f"wrote {len(written)} files to {args.output}/ in {time.perf_counter() - start:.0f} s; "
+          f"open {os.path.join(args.output, 'index.html')}")  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--problems-dir", default=None, help="folder of problem files (default: the built-in library)")
@@ -351,6 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rerun", action="store_true", help="recompute runs and checks already in the store")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=command_report)
+
+    p = add("lesson", "regenerate the lecture's figures and claims from the workbench's own runs")
+    p.add_argument("--output", default="reports/lesson", help="output folder (default: reports/lesson)")
+    p.add_argument("--store", help="result store of the lesson's runs (default: OUTPUT/lesson.sqlite)")
+    p.add_argument("--jobs", type=int, help="worker processes (default: the number of CPUs)")
+    p.add_argument("--language", choices=("en", "ru"), default="en", help="language of the text (default: en)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=command_lesson)
 
     p = add("methods", "list the methods: what they need and handle")
     p.set_defaults(run=command_methods)
