@@ -80,22 +80,15 @@ def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def _parse_value(text: str):
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    return {"true": True, "false": False, "none": None}.get(text.lower(), text)
-
-
 def _options(pairs: list[str] | None) -> dict:
+    from workbench.study import parse_value  # imported here: `workbench list` need not load the methods
+
     options = {}
     for pair in pairs or []:
         key, separator, value = pair.partition("=")
         if not separator:
             raise ValueError(f"--option {pair!r} must read NAME=VALUE, e.g. --option learning_rate=0.01")
-        options[key.strip().replace("-", "_")] = _parse_value(value.strip())
+        options[key.strip().replace("-", "_")] = parse_value(value)
     return options
 
 

@@ -17,12 +17,13 @@ result)`` called in *this* process as each run finishes (only the caller writes 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import os
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -148,16 +149,8 @@ def run_in_processes(
     """Run tasks on ``jobs`` worker processes (module docstring). Ctrl-C stops the workers and
     re-raises KeyboardInterrupt after the finished runs have been handed to ``on_result``."""
     context = _context()
-    saved = {name: os.environ.get(name) for name in SINGLE_THREAD}
-    os.environ.update(SINGLE_THREAD)  # inherited by the spawned interpreters before numpy loads
-    try:
+    with _single_threaded():
         workers = [_Worker(context, problems) for _ in range(max(1, min(jobs, len(tasks))))]
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     queue = _AffinityQueue(tasks)
     try:
         for worker in workers:
@@ -206,6 +199,22 @@ def run_in_processes(
             worker.stop(kill=any(w.task is not None for w in workers))
 
 
+@contextlib.contextmanager
+def _single_threaded() -> Iterator[None]:
+    """One BLAS thread in the worker processes started inside: the variables are inherited by the new
+    interpreters before numpy loads, then restored here."""
+    saved = {name: os.environ.get(name) for name in SINGLE_THREAD}
+    os.environ.update(SINGLE_THREAD)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _context() -> Any:
     """``forkserver`` where available (workers fork from a server that has already imported the
     workbench, so they start in milliseconds), else ``spawn``. Both start from a clean interpreter
@@ -244,16 +253,8 @@ class _AffinityQueue:
 
 def _replace(worker: _Worker, context: Any, problems: dict[str, Problem], kill: bool = True) -> _Worker:
     worker.stop(kill=kill)
-    saved = {name: os.environ.get(name) for name in SINGLE_THREAD}
-    os.environ.update(SINGLE_THREAD)
-    try:
+    with _single_threaded():
         return _Worker(context, problems)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # -------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from workbench.runner import resolve_options
 from workbench.store import DEFAULT_STORE, Store
 from workbench.trace import RunResult
 
-__all__ = ["MethodSpec", "Study", "StudySummary", "run_key", "start_points"]
+__all__ = ["MethodSpec", "Study", "StudySummary", "parse_value", "run_key", "start_points"]
 
 
 @dataclasses.dataclass(frozen=True, init=False)
@@ -83,12 +83,13 @@ class MethodSpec:
             key, separator, value = item.partition("=")
             if not separator:
                 raise ValueError(f"method option {item!r} in {text!r} must read name=value")
-            parsed = [_value(v) for v in value.split("/")]
+            parsed = [parse_value(v) for v in value.split("/")]
             options[key.strip()] = parsed if len(parsed) > 1 else parsed[0]
         return cls(name.strip(), **options)
 
 
-def _value(text: str) -> Any:
+def parse_value(text: str) -> Any:
+    """Command-line text as a value: an int, a float, true / false / none, or the text itself."""
     text = text.strip()
     for convert in (int, float):
         try:
