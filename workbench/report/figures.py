@@ -62,8 +62,10 @@ def _sample(length: int, points: int = 150) -> np.ndarray:
 
 
 def method_colours(methods: Sequence[str]) -> dict[str, Any]:
-    """One stable colour per method (tab20), in the order given."""
-    palette = matplotlib.colormaps["tab20"].colors
+    """One stable colour per method, in the order given: tab10 for the first ten, then Dark2 (the
+    first-order family, drawn dashed where both groups share a panel); tab20's light/dark pairs made
+    neighbours such as slsqp and trust-constr hard to tell apart."""
+    palette = list(matplotlib.colormaps["tab10"].colors) + list(matplotlib.colormaps["Dark2"].colors)
     return {m: palette[i % len(palette)] for i, m in enumerate(methods)}
 
 
