@@ -148,6 +148,8 @@ def run_in_processes(
 ) -> None:
     """Run tasks on ``jobs`` worker processes (module docstring). Ctrl-C stops the workers and
     re-raises KeyboardInterrupt after the finished runs have been handed to ``on_result``."""
+    if not tasks:
+        return
     context = _context()
     with _single_threaded():
         workers = [_Worker(context, problems) for _ in range(max(1, min(jobs, len(tasks))))]

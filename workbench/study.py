@@ -247,8 +247,12 @@ class Study:
                     pending.append(task)
             summary = StudySummary(planned=len({t.key for t, _ in tasks}), resumed=0, store=str(handle.path))
             summary.resumed = summary.planned - len(pending)
-            handle.record_environment(self.name)
-            handle.write_problems({p.fingerprint(): p for _, p in tasks}.values())
+            declared = {p.fingerprint(): p for _, p in tasks}
+            if pending:  # a resumed study with nothing left to run writes nothing
+                handle.record_environment(self.name)
+            recorded = {info["fingerprint"] for info in handle.problems().values()}
+            if pending or not set(declared) <= recorded:
+                handle.write_problems(declared.values())
             bar = Progress(len(pending), skipped=summary.resumed, enabled=progress)
             by_fingerprint = {p.fingerprint(): p for p in problems.values()}
 

@@ -101,7 +101,7 @@ class Page:
             elif isinstance(block, Table):
                 if block.caption:
                     out += [block.caption, ""]
-                out.append("| " + " | ".join(block.headers) + " |")
+                out.append("| " + " | ".join(str(h).replace("|", "\\|") for h in block.headers) + " |")
                 out.append("|" + "|".join("---" for _ in block.headers) + "|")
                 for row in block.rows:
                     cells = [format_number(v, block.digits).replace("|", "\\|") for v in row]
@@ -158,7 +158,8 @@ def _inline(text: str, page: Page | None = None) -> str:
     text = html.escape(text)
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
     text = re.sub(r"`(.+?)`", r"<code>\1</code>", text)
-    text = re.sub(r"\*(.+?)\*", r"<em>\1</em>", text)
+    # emphasis only for *words* set off from letters: f* and x* stay asterisks
+    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"<em>\1</em>", text)
 
     def link(match: re.Match[str]) -> str:
         target = match.group(2)

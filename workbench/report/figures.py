@@ -70,8 +70,8 @@ def method_colours(methods: Sequence[str]) -> dict[str, Any]:
 
 
 def _save(figure: Figure, path: Path) -> None:
-    """PNG with an adaptive 256-colour palette: a third of the size of matplotlib's RGBA output, and
-    indistinguishable for line plots (the committed report holds a few hundred figures)."""
+    """PNG with an adaptive 256-colour palette (octree: median cut shifted the hues of thin lines): a
+    third of the size of matplotlib's RGBA output (the committed report holds a few hundred figures)."""
     import io
 
     from PIL import Image
@@ -81,7 +81,7 @@ def _save(figure: Figure, path: Path) -> None:
     figure.savefig(buffer, dpi=DPI, format="png")
     buffer.seek(0)
     with Image.open(buffer) as image:
-        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
 
 
 def convergence(

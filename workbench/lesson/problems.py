@@ -1,0 +1,57 @@
+"""The lesson's problems: lecture landscapes from the built-in library, the chained Rosenbrock family
+for the cost of the Hessian, and the facts about them the text needs (computed, never typed in).
+
+``lesson_problems()`` returns ``{name: Problem}``: the library problems named in :data:`LIBRARY` and
+``chained_rosenbrock_<n>`` for n in :data:`HESSIAN_SIZES` (loaded from ``problems/lecture.py`` by path).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from workbench.discovery import builtin_folder, discover_problems, load_problem_file
+from workbench.problem import Problem
+
+__all__ = ["HESSIAN_SIZES", "LIBRARY", "curvatures", "hessian_family_name", "lesson_problems"]
+
+#: Library problems the lesson runs on.
+LIBRARY = (
+    "ill_conditioned_quadratic",
+    "rosenbrock",
+    "beale",
+    "saddle",
+    "monkey_saddle",
+    "three_hump_camel",
+    "mgh04_brown_badly_scaled",
+    "hs071",
+)
+
+#: Sizes n of chained_rosenbrock(n) for the cost of the Hessian (doubling: quadratic growth shows as x4).
+HESSIAN_SIZES = (16, 32, 64, 128, 256)
+
+
+def hessian_family_name(n: int) -> str:
+    """The name ``chained_rosenbrock(n)`` gives its problem."""
+    return f"chained_rosenbrock_{n}"
+
+
+def lesson_problems() -> dict[str, Problem]:
+    """``{name: Problem}`` of every problem the lesson's studies use (module docstring)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        library = discover_problems()
+        family = load_problem_file(builtin_folder() / "lecture.py").chained_rosenbrock
+        chosen = {name: library[name] for name in LIBRARY}
+        for n in HESSIAN_SIZES:
+            problem = family(n)
+            chosen[problem.name] = problem
+    return chosen
+
+
+def curvatures(problem: Problem) -> np.ndarray:
+    """Eigenvalues of the exact Hessian at x0, ascending, shape (n,) (constant for a quadratic: its
+    smallest and largest curvature, L = the last one)."""
+    hessian = problem.oracle("analytic", sparse=False).hessian(np.array(problem.x0, dtype=float))
+    return np.linalg.eigvalsh(np.asarray(hessian, dtype=float))

@@ -1,0 +1,210 @@
+"""The lesson's runs, declared as one :class:`~workbench.study.Study` per question, and how they are run.
+
+Every number the lesson prints comes from these studies' stored runs (or from the error-versus-step
+sweeps stored beside them); nothing is run while the pages are written. A study's runs are found
+again by their keys (``Study.tasks``), so a run two studies share (same problem, method, options,
+variant and seed) is stored once and read by both.
+
+``declare(problems)`` returns the studies by name; ``run_lesson(store, problems, jobs=..)`` runs what
+the store lacks and returns each study's summary; ``ensure_sweeps`` stores the two sweeps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from workbench.lesson.problems import HESSIAN_SIZES, curvatures, hessian_family_name
+from workbench.problem import Problem
+from workbench.store import Store
+from workbench.study import MethodSpec, Study, StudySummary
+
+__all__ = [
+    "FIRST_ORDER",
+    "NOISE_LEVELS",
+    "RACE_RATES",
+    "RATE_FACTORS",
+    "SCHEDULES",
+    "SWEEPS",
+    "LessonStudy",
+    "declare",
+    "ensure_sweeps",
+    "run_lesson",
+    "sweep_point",
+]
+
+#: One learning rate per first-order method for the races (AdaDelta's 1.0 is PyTorch's default: the
+#: method has no learning rate of its own; AdaGrad's steps shrink, so it starts 10x higher).
+RACE_RATES: dict[str, float] = {
+    "sgd": 0.01,
+    "momentum": 0.01,
+    "nesterov": 0.01,
+    "adagrad": 0.1,
+    "rmsprop": 0.01,
+    "adam": 0.01,
+    "adadelta": 1.0,
+}
+FIRST_ORDER = tuple(RACE_RATES)
+#: SGD learning rates on the ill-conditioned quadratic as multiples of 1/L.
+RATE_FACTORS = (0.5, 1.0, 1.9, 2.1)
+#: Stop once f - f∗ <= TARGET (the lecture's "f < 1e-6" on problems with f∗ = 0).
+TARGET = 1e-6
+#: Standard deviations of the seeded Gaussian noise added to the gradient.
+NOISE_LEVELS = (0.0, 0.3, 1.0, 3.0)
+NOISE_SEEDS = (0, 1, 2)
+#: The learning-rate schedules compared, with noisy gradients, from one initial rate.
+SCHEDULES = ("constant", "step:factor=0.5,every=150", "exponential:rate=0.004", "inverse-time:rate=0.02")
+SCHEDULE_RATE = 0.018
+#: f - f∗ <= ESCAPE_TARGET on the saddle x^2 - y^2 (f∗ = -1): half way down from the saddle's f = 0.
+ESCAPE_TARGET = 0.5
+#: Problems whose gradient error is swept over the finite-difference step (well and badly scaled).
+SWEEPS = ("rosenbrock", "mgh04_brown_badly_scaled")
+
+
+@dataclasses.dataclass(frozen=True)
+class LessonStudy:
+    """A study and whether it is worth worker processes (``parallel``; small studies run in this
+    process, where compiled problems stay warm from one study to the next)."""
+
+    study: Study
+    parallel: bool = False
+
+
+def _specs(rates: dict[str, float], **options: Any) -> list[MethodSpec]:
+    return [MethodSpec(method, learning_rate=rate, **options) for method, rate in rates.items()]
+
+
+def declare(problems: dict[str, Problem]) -> dict[str, LessonStudy]:
+    """The lesson's studies by name, in the order the sections use them (module docstring)."""
+    p = problems
+    quadratic = p["ill_conditioned_quadratic"]
+    largest = float(curvatures(quadratic)[-1])
+    adaptive = {"sgd": 0.01, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01, "adadelta": 1.0}
+    family = [p[hessian_family_name(n)] for n in HESSIAN_SIZES]
+    studies = [
+        # 1. pitfalls
+        LessonStudy(Study(name="lesson-sgd-rates", problems=[quadratic],
+                          methods=[MethodSpec("sgd", learning_rate=[f / largest for f in RATE_FACTORS])],
+                          options={"target": TARGET, "max_iterations": 3000})),
+        LessonStudy(Study(name="lesson-local-minimum", problems=[p["three_hump_camel"]],
+                          methods=[*_specs({"sgd": 0.01, "momentum": 0.01, "adam": 0.01}), "lbfgs", "newton"],
+                          options={"max_iterations": 3000})),
+        LessonStudy(Study(name="lesson-saddle-escape", problems=[p["saddle"]], methods=_specs(RACE_RATES),
+                          options={"target": ESCAPE_TARGET, "max_iterations": 3000})),
+        LessonStudy(Study(name="lesson-saddle-manifold", problems=[p["saddle"]],
+                          methods=_specs(RACE_RATES, x0=[1.0, 0.0]), options={"max_iterations": 1000})),
+        LessonStudy(Study(name="lesson-monkey-saddle", problems=[p["monkey_saddle"]],
+                          methods=_specs({m: RACE_RATES[m] for m in ("sgd", "momentum", "nesterov", "adam")},
+                                         x0=[[0.5, 0.001], [0.3, 0.0]]),
+                          options={"max_iterations": 2000})),
+        LessonStudy(Study(name="lesson-noise", problems=[quadratic],
+                          methods=[MethodSpec("sgd", learning_rate=0.01, gradient_noise=list(NOISE_LEVELS))],
+                          seeds=NOISE_SEEDS, options={"max_iterations": 1000})),
+        # 2. momentum
+        LessonStudy(Study(name="lesson-momentum-quadratic", problems=[quadratic],
+                          methods=_specs({"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01}),
+                          options={"target": TARGET, "max_iterations": 3000})),
+        LessonStudy(Study(name="lesson-momentum-rosenbrock", problems=[p["rosenbrock"]],
+                          methods=_specs({"sgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3}),
+                          options={"target": TARGET, "max_iterations": 20000}), parallel=True),
+        # 3. adaptive steps
+        LessonStudy(Study(name="lesson-adaptive", problems=[quadratic], methods=_specs(adaptive),
+                          options={"target": TARGET, "max_iterations": 3000})),
+        # 4. the race
+        LessonStudy(Study(name="lesson-race", problems=[p["beale"], p["saddle"]], methods=_specs(RACE_RATES),
+                          options={"max_iterations": 300})),
+        # 5. learning-rate decay
+        LessonStudy(Study(name="lesson-schedules", problems=[quadratic],
+                          methods=[MethodSpec("sgd", learning_rate=SCHEDULE_RATE, schedule=list(SCHEDULES),
+                                              gradient_noise=1.0)],
+                          seeds=NOISE_SEEDS, options={"max_iterations": 1000})),
+        # 6. second order
+        LessonStudy(Study(name="lesson-newton-quadratic", problems=[quadratic],
+                          methods=[MethodSpec("newton", pure=True), "lbfgs", MethodSpec("sgd", learning_rate=0.01)],
+                          options={"target": TARGET, "max_iterations": 3000})),
+        LessonStudy(Study(name="lesson-newton-rosenbrock", problems=[p["rosenbrock"]],
+                          methods=["newton", MethodSpec("newton", pure=True), "lbfgs", "bfgs"])),
+        LessonStudy(Study(name="lesson-hessian-evaluations", problems=family,
+                          methods=[MethodSpec("newton", pure=True), MethodSpec("sgd", learning_rate=1e-4)],
+                          derivatives=["fd-central"], options={"max_iterations": 1}), parallel=True),
+        LessonStudy(Study(name="lesson-hessian-time", problems=family,
+                          methods=[MethodSpec("newton", pure=True), MethodSpec("sgd", learning_rate=1e-4)],
+                          options={"max_iterations": 8}), parallel=True),
+        # 7. multi-start
+        LessonStudy(Study(name="lesson-multistart", problems=[p["three_hump_camel"]],
+                          methods=["lbfgs", MethodSpec("sgd", learning_rate=0.01)], starts=12, spread=1.0,
+                          options={"max_iterations": 3000}), parallel=True),
+        # 8. derivative accuracy and the optimizer
+        LessonStudy(Study(name="lesson-brown", problems=[p["mgh04_brown_badly_scaled"]],
+                          methods=["bfgs", "lbfgs", "trust-exact", "newton"],
+                          derivatives=["analytic", "fd-forward", "fd-central", "complex-step"]), parallel=True),
+        # 9. the practical task
+        LessonStudy(Study(name="lesson-hs071", problems=[p["hs071"]], methods=["trust-constr"],
+                          derivatives=["analytic", "fd-forward", "fd-forward+bfgs"])),
+    ]  # fmt: skip
+    return {entry.study.name: entry for entry in studies}
+
+
+def run_lesson(
+    store: Store,
+    studies: dict[str, LessonStudy],
+    *,
+    jobs: int = 1,
+    progress: bool | None = None,
+    on_summary: Callable[[str, StudySummary], None] | None = None,
+) -> dict[str, StudySummary]:
+    """Run (or resume) every study into ``store``; ``parallel`` studies on ``jobs`` processes."""
+    summaries = {}
+    stored = store.keys()
+    for name, entry in studies.items():
+        pending = {task.key for task, _ in entry.study.tasks(entry.study.resolve_problems())} - stored
+        # no worker processes for a study with nothing left to run (they would start and stop idle)
+        workers = jobs if entry.parallel and pending else 1
+        summary = entry.study.run(store=store, jobs=workers, progress=progress)
+        stored |= pending
+        if summary.interrupted:
+            raise KeyboardInterrupt(f"study {name} interrupted; run the lesson again to finish it")
+        summaries[name] = summary
+        if on_summary is not None:
+            on_summary(name, summary)
+    return summaries
+
+
+def sweep_point(problem: Problem) -> np.ndarray:
+    """Where the gradient error is swept: a seeded random point for a well-scaled problem; for Brown's
+    badly scaled function, near its minimizer (1e6, 2e-6), 0.1% and 1% away, where the scales differ
+    most (away from it the function is dominated by one huge term)."""
+    from workbench.accuracy import check_points
+
+    if problem.name == "mgh04_brown_badly_scaled":
+        return np.array(problem.x_star) * np.array([1.001, 1.01])
+    return check_points(problem, random_points=1)["random-1"]
+
+
+def ensure_sweeps(store: Store, problems: dict[str, Problem]) -> int:
+    """Store the error-versus-step sweep of each problem in :data:`SWEEPS` unless the store holds one
+    for its current declaration; return how many were computed."""
+    from workbench.accuracy import step_sweep
+
+    stored = store.sweeps()
+    made = 0
+    for name in SWEEPS:
+        problem = problems[name]
+        if stored.get(name, {}).get("fingerprint") == problem.fingerprint():
+            continue
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # steps so small that x + h == x give 0/0: NaN, left out of the plots
+            sweep = step_sweep(problem, sweep_point(problem))
+        data = {
+            "x": sweep.x.tolist(), "steps": sweep.steps.tolist(),
+            "measured": {k: v.tolist() for k, v in sweep.measured.items()},
+            "model": {k: v.tolist() for k, v in sweep.model.items()},
+            "optimal_step": sweep.optimal_step, "rule_of_thumb": sweep.rule_of_thumb,
+        }  # fmt: skip
+        store.write_sweep(name, problem.fingerprint(), data)
+        made += 1
+    return made
