@@ -191,3 +191,25 @@ def test_quasi_newton_variant_has_gradient_but_no_hessian():
         oracle.hessian(np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="unknown derivative variant"):
         p.oracle("fd-backward")
+
+
+def test_a_stencil_leaving_the_natural_domain_turns_the_other_way():
+    def barrier(points):  # defined for x < 1 only
+        p = np.atleast_2d(points)
+        with np.errstate(invalid="ignore"):
+            return (-np.log(1.0 - p[:, 0]) + p[:, 1] ** 2)[:, None]
+
+    x = np.array([1.0 - 1e-9, 0.5])  # x + h crosses 1: log of a negative number
+    f0 = barrier(x)[0, 0]
+    forward = fd.jacobian(barrier, x, scheme="forward")
+    h = fd.default_step("forward", x)[0]
+    s = (x[0] - h) - x[0]
+    expected = (barrier(x + [s, 0.0])[0, 0] - f0) / s  # retried backward, by hand
+    assert forward.value[0, 0] == expected and forward.value[0, 0] > 0
+    assert forward.value[0, 1] == pytest.approx(1.0, rel=1e-6)
+    assert forward.evaluations == 2 + 1 + 1  # n points, f(x), one retry
+    central = fd.jacobian(barrier, x, scheme="central")
+    assert np.all(np.isfinite(central.value)) and central.value[0, 0] > 0
+    assert central.value[0, 1] == pytest.approx(1.0, rel=1e-9)
+    undefined = fd.jacobian(barrier, np.array([1.5, 0.5]), scheme="forward")
+    assert np.isnan(undefined.value[0, 0])  # f(x) itself undefined: nothing to rescue

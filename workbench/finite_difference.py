@@ -35,6 +35,10 @@ Bounds: no point outside ``[lower, upper]`` is evaluated (given x inside). Where
 does not fit, the coordinate turns one-sided (forward or backward, second order for the central
 scheme: (-3 f(x) + 4 f(x + h e_i) - f(x + 2h e_i)) / (2h)); where even that does not fit, the step
 shrinks to the room available. Steps are rounded so that x + h is exactly representable.
+
+Natural domain: when a gradient or Jacobian stencil meets a non-finite value (log of a negative
+number, say) while f(x) is finite, that coordinate is retried one-sided in the other direction(s),
+and the extra evaluations are counted.
 """
 
 from __future__ import annotations
@@ -227,12 +231,61 @@ def jacobian(
         f0 = np.asarray(f0, dtype=float).reshape(-1)
     m = values.shape[1] if values.size else (0 if f0 is None else np.size(f0))
     result = np.empty((m, n))
-    for i, (s_i, terms) in enumerate(stencils):
-        column = np.zeros(m)
-        for index, weight in terms:
-            column += weight * (f0 if index is None else values[index])
-        result[:, i] = column / s_i
+    with np.errstate(invalid="ignore"):
+        for i, (s_i, terms) in enumerate(stencils):
+            column = np.zeros(m)
+            for index, weight in terms:
+                column += weight * (f0 if index is None else values[index])
+            result[:, i] = column / s_i
+    bad = [i for i in range(n) if not np.all(np.isfinite(result[:, i]))]
+    if bad:
+        used = np.sign([stencil[0] for stencil in stencils]) if scheme == "forward" else np.zeros(n)
+        evaluations += _outside_the_domain(evaluate, x, f0, h, plus, minus, scheme, bad, result, used)
     return Estimate(result, evaluations)
+
+
+def _outside_the_domain(
+    evaluate: Evaluate,
+    x: np.ndarray,
+    f0: np.ndarray | None,
+    h: np.ndarray,
+    plus: np.ndarray,
+    minus: np.ndarray,
+    scheme: str,
+    columns: list[int],
+    result: np.ndarray,
+    used: np.ndarray,
+) -> int:
+    """Retry columns whose stencil met a non-finite value (a point outside the natural domain, e.g. the
+    log of a negative number) one-sided in each direction that fits the bounds: forward
+    (f(x + s e_i) - f(x)) / s, or for the central scheme the second-order
+    (-3 f(x) + 4 f(x + s e_i) - f(x + 2 s e_i)) / (2 s), s = +-h; a direction already tried (``used``,
+    the forward scheme's step sign) is skipped. Returns the evaluations spent."""
+    spent = 0
+    if f0 is None:
+        f0 = np.asarray(evaluate(x[None, :]), dtype=float).reshape(-1)
+        spent += 1
+    if not np.all(np.isfinite(f0)):
+        return spent  # f(x) itself is undefined: nothing to difference against
+    reach = 1 if scheme == "forward" else 2
+    for i in columns:
+        for sign in (1.0, -1.0):
+            if sign == used[i] or (plus[i] if sign > 0 else minus[i]) < reach * h[i]:
+                continue
+            s = (x[i] + sign * h[i]) - x[i]
+            points = np.tile(x, (reach, 1))
+            points[:, i] = x[i] + s * np.arange(1, reach + 1)
+            values = np.asarray(evaluate(points), dtype=float).reshape(reach, -1)
+            spent += reach
+            with np.errstate(invalid="ignore"):
+                if reach == 1:
+                    column = (values[0] - f0) / s
+                else:
+                    column = (-1.5 * f0 + 2.0 * values[0] - 0.5 * values[1]) / s
+            if np.all(np.isfinite(column)):
+                result[:, i] = column
+                break
+    return spent
 
 
 def complex_step_jacobian(evaluate_complex: Evaluate, x: np.ndarray, *, step: np.ndarray | None = None) -> Estimate:
