@@ -223,3 +223,15 @@ def test_hessian_of_a_non_smooth_objective_is_defined_away_from_kinks():
         p = Problem(name="kinks", variables=(x, y), objective=sp.Abs(x - 1) ** sp.Rational(3, 2) + y**2, x0=(0, 0))
     h = p.oracle("analytic").hessian(np.array([2.0, 0.5]))
     np.testing.assert_allclose(h, [[0.75, 0.0], [0.0, 2.0]])
+
+
+def test_special_functions_compile_through_the_sympy_engine():
+    # gamma's derivative is polygamma, besselj's is besselj again: numpy has neither, scipy has both
+    p = Problem(name="special", variables=(x, y), objective=sp.gamma(x) + sp.besselj(0, y) ** 2, x0=(1.5, 0.5))
+    assert derive(p).engine == "sympy"
+    point = np.array([1.7, 0.4])
+    oracle = p.oracle("analytic")
+    exact = [float(sp.diff(p.objective, v).subs({x: 1.7, y: 0.4}).evalf(30)) for v in (x, y)]
+    np.testing.assert_allclose(oracle.gradient(point), exact, rtol=1e-12)
+    np.testing.assert_allclose(p.oracle("complex-step").gradient(point), exact, rtol=1e-12)
+    assert oracle.hessian(point).shape == (2, 2)

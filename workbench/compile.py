@@ -6,7 +6,7 @@ of shape ``(p, n)`` (finite differences evaluate all their points in one batch).
 
 * symengine engine: ``symengine.Lambdify(..., cse=True)`` with its LLVM backend (machine code, a few
   microseconds per call), falling back to its interpreted backend where LLVM is unavailable.
-* SymPy engine: ``sympy.lambdify(..., modules="numpy", cse=True)``; constant entries (a constant
+* SymPy engine: ``sympy.lambdify(..., modules=["scipy", "numpy"], cse=True)``; constant entries (a constant
   Hessian is an integer in SymPy) are broadcast and coerced to float64.
 * ``complex_valued=True`` compiles for complex input and output (the complex-step variant) with
   SymPy/numpy in either engine: numpy evaluates integer powers of complex numbers by multiplication,
@@ -157,7 +157,8 @@ def _sympy_function(
     variables: Sequence[Any], expressions: list[Any], dtype: type
 ) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
     expressions = [sp.sympify(e) for e in expressions]
-    generated = sp.lambdify(list(variables), expressions, modules="numpy", cse=True)
+    # scipy first: special functions (gamma, polygamma, besselj, ...) that numpy lacks
+    generated = sp.lambdify(list(variables), expressions, modules=["scipy", "numpy"], cse=True)
 
     def call(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)

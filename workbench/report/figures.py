@@ -227,7 +227,8 @@ def trajectories(
         handles += [Line2D([], [], marker="*", color="gold", markeredgecolor="k", linestyle="none", markersize=10,
                            label="optimum x*")]  # fmt: skip
     figure.legend(handles=handles, loc="outside right center", fontsize=8)
-    figure.suptitle(f"{problem}: iterates on contours of f - {f_floor:.3g} (log-spaced levels)", fontsize=11)
+    shift = f"f - {f_floor:.3g}" if f_floor >= 0 else f"f + {-f_floor:.3g}"
+    figure.suptitle(f"{problem}: iterates on contours of {shift} (log-spaced levels)", fontsize=11)
     _save(figure, path)
 
 
@@ -359,6 +360,13 @@ def data_profile(path: Path, title: str, panels: dict[str, dict[str, np.ndarray]
         ax.set_ylabel("share of problems solved (fraction)", fontsize=8)
     _profile_legend(figure, drawn)
     figure.suptitle(title, fontsize=11)
+    _save(figure, path)
+
+
+def placeholder(path: Path, message: str) -> None:
+    """A small image standing in for a figure that could not be drawn."""
+    figure = Figure(figsize=(8, 1.6))
+    figure.text(0.5, 0.5, message[:160], ha="center", va="center", fontsize=9, color="darkred", wrap=True)
     _save(figure, path)
 
 

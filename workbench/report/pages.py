@@ -291,7 +291,38 @@ def figure_jobs(context: Context, store: Path, output: Path) -> list[tuple[Any, 
 
 
 def render_figures(job: tuple[Any, ...]) -> list[Path]:
-    """Render one figure job (run in a worker process); returns the files written."""
+    """Render one figure job (run in a worker process); returns the files written. A figure that
+    cannot be drawn becomes a placeholder image naming the error (the report's links stay valid)
+    and a warning on standard error; the rest of the report is written."""
+    try:
+        return _render(job)
+    except Exception as error:  # failure is data
+        import sys
+
+        from workbench.report import figures
+
+        name = f"{job[0]} {job[3]}" if len(job) > 3 else job[0]
+        print(f"workbench report: figure {name} could not be drawn: {type(error).__name__}: {error}", file=sys.stderr)
+        path = _figure_path(job)
+        if path is None:
+            return []
+        figures.placeholder(path, f"figure could not be drawn: {type(error).__name__}: {error}")
+        return [path]
+
+
+def _figure_path(job: tuple[Any, ...]) -> Path | None:
+    kind, output = job[0], Path(job[2])
+    folders = {"convergence": "convergence", "trajectories": "trajectories", "sweep": "sweeps"}
+    if kind in folders:
+        return output / "figures" / folders[kind] / f"{job[3]}.png"
+    if kind == "heatmap":
+        return output / "figures" / "accuracy-digits.png"
+    if kind == "profile":
+        return output / "figures" / f"{job[3]}.png"
+    return None
+
+
+def _render(job: tuple[Any, ...]) -> list[Path]:
     from workbench.report import figures
 
     kind, store_path, output = job[0], Path(job[1]), Path(job[2])
@@ -378,7 +409,7 @@ def _objective(info: dict[str, Any]):
     expression = sp.sympify(info["objective"])
     symbols = sorted(expression.free_symbols, key=lambda s: info["variables"].index(s.name))
     ordered = [next((s for s in symbols if s.name == name), sp.Symbol(name)) for name in info["variables"]]
-    function = sp.lambdify(ordered, expression, modules="numpy")
+    function = sp.lambdify(ordered, expression, modules=["scipy", "numpy"])
 
     def evaluate(points: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
