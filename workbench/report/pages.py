@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from workbench.report import tables
 from workbench.report.document import Figure, Heading, Links, Page, Table, Text
 from workbench.store import Store
 
-__all__ = ["build_pages", "figure_jobs", "render_figures"]
+__all__ = ["build_pages", "figure_jobs", "file_name", "render_figures"]
 
 #: Methods drawn on the trajectory maps (all of them would hide each other).
 TRAJECTORY_METHODS = ("newton", "bfgs", "trust-constr", "slsqp", "sgd", "momentum", "nesterov", "adam")
@@ -58,6 +59,11 @@ class Context:
     heatmap: tuple[list[str], list[str], Any] | None
     profiles: dict[str, Any]
     methods: list[str]
+
+
+def file_name(name: str) -> str:
+    """A problem name as a file name: anything but letters, digits, '.', '_' and '-' becomes '_'."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
 def _method_order() -> list[str]:
@@ -105,7 +111,7 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
     convergence, trajectories = [], []
     for name in names:
         info = problems[name]
-        page = Page(f"problems/{name}", f"{name}")
+        page = Page(f"problems/{file_name(name)}", f"{name}")
         page.add(Links([("report index", "index"), ("accuracy report", "accuracy"),
                         ("iteration-count report", "iterations")], inline=True))  # fmt: skip
         page.add(Text(_problem_summary(info)))
@@ -117,9 +123,9 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
         if checks_by_problem[name]:
             headers, rows = tables.problem_check_rows(checks_by_problem[name])
             page.add(Text("How to read this: see the [accuracy report](../accuracy.md)."))
-            page.add(Table(headers, rows, csv=f"tables/problems/{name}-checks.csv"))
+            page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-checks.csv"))
         if name in sweeps:
-            page.add(Figure(f"figures/sweeps/{name}.png",
+            page.add(Figure(f"figures/sweeps/{file_name(name)}.png",
                             "Gradient error against the step at a random point: measured (solid) and the textbook "
                             "model (dashed); notice the V of truncation (left) and round-off (right) for forward and "
                             "central differences, and that complex step has no round-off branch."))  # fmt: skip
@@ -129,16 +135,16 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
             headers, rows = tables.problem_run_rows(problem_runs, methods)
             page.add(Text("How to read this: see the [iteration-count report](../iterations.md). Methods that "
                           "cannot run on this problem are left out."))  # fmt: skip
-            page.add(Table(headers, rows, csv=f"tables/problems/{name}-runs.csv"))
+            page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-runs.csv"))
             reference = "f*" if info["f_star"] is not None else "best f found"
             convergence.append(name)
-            page.add(Figure(f"figures/convergence/{name}.png",
+            page.add(Figure(f"figures/convergence/{file_name(name)}.png",
                             f"f - {reference} on a log axis against iterations and against evaluations; one colour "
                             "per method, analytic solid, finite differences dashed / dotted / dash-dot; notice how "
                             "far the finite-difference curves shift right on the evaluation axis."))  # fmt: skip
             if info["n"] == 2 and info["smooth"]:
                 trajectories.append(name)
-                page.add(Figure(f"figures/trajectories/{name}.png",
+                page.add(Figure(f"figures/trajectories/{file_name(name)}.png",
                                 "Iterates of newton, bfgs, trust-constr, slsqp, sgd, momentum, nesterov and adam on "
                                 "the contour map (log-spaced levels), start o and optimum *, analytic and "
                                 "forward-difference derivatives side by side; notice where the paths "
@@ -163,7 +169,7 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
                                    "Jacobian); the note flags variants well short of their textbook "
                                    "accuracy."))  # fmt: skip
         accuracy.add(Heading("Per problem"))
-        accuracy.add(Links([(n, f"problems/{n}") for n in names], inline=True))
+        accuracy.add(Links([(n, f"problems/{file_name(n)}") for n in names], inline=True))
     else:
         accuracy.add(Text("No derivative checks are stored: run `workbench report` (without --from-store)."))
     pages.append(accuracy)
@@ -249,7 +255,7 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
     index.add(Heading("Problems"))
     index.add(Text("One page per problem: its derivative-check table and error-versus-step figure, its runs, "
                    "convergence figure and (2-D problems) trajectories."))  # fmt: skip
-    index.add(Links([(n, f"problems/{n}") for n in names], inline=True))
+    index.add(Links([(n, f"problems/{file_name(n)}") for n in names], inline=True))
     pages.append(index)
 
     context = Context(problems=problems, convergence=convergence, trajectories=trajectories,
@@ -314,7 +320,7 @@ def _figure_path(job: tuple[Any, ...]) -> Path | None:
     kind, output = job[0], Path(job[2])
     folders = {"convergence": "convergence", "trajectories": "trajectories", "sweep": "sweeps"}
     if kind in folders:
-        return output / "figures" / folders[kind] / f"{job[3]}.png"
+        return output / "figures" / folders[kind] / f"{file_name(job[3])}.png"
     if kind == "heatmap":
         return output / "figures" / "accuracy-digits.png"
     if kind == "profile":
@@ -328,7 +334,7 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
     kind, store_path, output = job[0], Path(job[1]), Path(job[2])
     if kind == "sweep":
         _, _, _, name, sweep = job
-        path = output / "figures" / "sweeps" / f"{name}.png"
+        path = output / "figures" / "sweeps" / f"{file_name(name)}.png"
         figures.error_versus_step(path, name, sweep)
         return [path]
     if kind == "heatmap":
@@ -344,7 +350,7 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
             ]
             traces = store.traces(r["key"] for r in runs)
             reference, label = _reference(info, runs, traces)
-            path = output / "figures" / "convergence" / f"{name}.png"
+            path = output / "figures" / "convergence" / f"{file_name(name)}.png"
             figures.convergence(path, name, tables.order_runs(runs, methods), traces, reference=reference,
                                 reference_label=label, colours=figures.method_colours(methods),
                                 absolute=info["m"] > 0)  # fmt: skip
@@ -364,7 +370,7 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
             if not by_variant:
                 return []
             reference, _ = _reference(info, runs, traces)
-            path = output / "figures" / "trajectories" / f"{name}.png"
+            path = output / "figures" / "trajectories" / f"{file_name(name)}.png"
             figures.trajectories(path, name, _objective(info), by_variant, x0=info["x0"], x_star=info["x_star"],
                                  bounds=(np.array(info["lower"]), np.array(info["upper"])),
                                  colours=figures.method_colours(methods), f_floor=reference)  # fmt: skip
