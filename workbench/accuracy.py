@@ -55,7 +55,6 @@ __all__ = ["CheckRow", "SweepResult", "check_derivatives", "check_points", "digi
 
 EPS = fd.EPS
 MAX_DIGITS = 16.0
-QUANTITIES = ("gradient", "hessian", "jacobian", "constraint_hessian")
 HESSIAN_CHECK_MAX_SIZE = 30
 
 
@@ -387,6 +386,15 @@ class SweepResult:
     model: dict[str, np.ndarray]
     optimal_step: dict[str, float]
     rule_of_thumb: dict[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain lists and floats (for the result store and the figures)."""
+        return {
+            "x": self.x.tolist(), "steps": self.steps.tolist(),
+            "measured": {k: v.tolist() for k, v in self.measured.items()},
+            "model": {k: v.tolist() for k, v in self.model.items()},
+            "optimal_step": self.optimal_step, "rule_of_thumb": self.rule_of_thumb,
+        }  # fmt: skip
 
 
 def step_sweep(

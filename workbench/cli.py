@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Sequence
 
 from workbench.discovery import discover_problems, select_problems
+from workbench.store import DEFAULT_STORE
 from workbench.table import format_table
 
 __all__ = ["main"]
@@ -104,9 +105,8 @@ def command_solve(args: argparse.Namespace) -> int:
         if value is not None:
             options[name] = value
     from workbench.methods import get_method
-    from workbench.methods.base import COMMON_OPTIONS
 
-    accepted = {m: {*COMMON_OPTIONS, *get_method(m).options} for m in methods}
+    accepted = {m: set(get_method(m).accepted_options()) for m in methods}
     unused = sorted(name for name in options if not any(name in names for names in accepted.values()))
     if unused:
         raise ValueError(f"no chosen method takes option {', '.join(unused)}; see `workbench methods`")
@@ -202,7 +202,7 @@ def _study_from_arguments(args: argparse.Namespace):
 
 def command_run(args: argparse.Namespace) -> int:
     study, settings = _study_from_arguments(args)
-    store = args.store or settings.get("store") or "reports/results.sqlite"
+    store = args.store or settings.get("store") or DEFAULT_STORE
     jobs = args.jobs or settings.get("jobs", 1)
     summary = study.run(store=store, jobs=jobs, scheduler=args.scheduler, rerun=args.rerun,
                         progress=False if args.quiet else None)  # fmt: skip
@@ -247,7 +247,7 @@ def command_report(args: argparse.Namespace) -> int:
     from workbench.report import default_study, prepare, write_report
 
     start = time.perf_counter()
-    store = args.store or "reports/results.sqlite"
+    store = args.store or DEFAULT_STORE
     jobs = args.jobs or os.cpu_count() or 1
     problems = _split(args.problems) or None
     if not args.from_store:
@@ -340,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=command_run)
 
     p = add("export", "write stored runs and traces as CSV or JSON")
-    p.add_argument("--store", default="reports/results.sqlite", help="result store (default: reports/results.sqlite)")
+    p.add_argument("--store", default=DEFAULT_STORE, help=f"result store (default: {DEFAULT_STORE})")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--output", default="reports/export", help="output folder (default: reports/export)")
     p.add_argument("--no-traces", action="store_true", help="runs only")

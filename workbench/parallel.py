@@ -32,7 +32,7 @@ import numpy as np
 from workbench.problem import Problem
 from workbench.trace import RunResult
 
-__all__ = ["Task", "execute", "run_in_processes", "run_on_dask", "run_serial"]
+__all__ = ["Task", "execute", "process_context", "run_in_processes", "run_on_dask", "run_serial"]
 
 SINGLE_THREAD = {
     "OMP_NUM_THREADS": "1",
@@ -150,7 +150,7 @@ def run_in_processes(
     re-raises KeyboardInterrupt after the finished runs have been handed to ``on_result``."""
     if not tasks:
         return
-    context = _context()
+    context = process_context()
     with _single_threaded():
         workers = [_Worker(context, problems) for _ in range(max(1, min(jobs, len(tasks))))]
     queue = _AffinityQueue(tasks)
@@ -217,7 +217,7 @@ def _single_threaded() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _context() -> Any:
+def process_context() -> Any:
     """``forkserver`` where available (workers fork from a server that has already imported the
     workbench, so they start in milliseconds), else ``spawn``. Both start from a clean interpreter
     state: never a copy of this process's threads."""

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 
 from workbench.methods import get_method
-from workbench.methods.base import COMMON_OPTIONS, Monitor, Outcome, Stopping, StopRun, applicability
+from workbench.methods.base import Monitor, Outcome, Stopping, StopRun, applicability
 from workbench.oracle import LimitReached, parse_variant
 from workbench.problem import Problem
 from workbench.trace import RunResult
-from workbench.verdict import judge
+from workbench.verdict import exact_oracle, judge
 
 __all__ = ["resolve_options", "solve"]
 
@@ -36,7 +36,7 @@ __all__ = ["resolve_options", "solve"]
 def resolve_options(method_name: str, options: dict[str, Any]) -> dict[str, Any]:
     """The method's full option set: defaults overridden by ``options``; unknown names are an error."""
     method = get_method(method_name)
-    accepted = {**COMMON_OPTIONS, **method.options}
+    accepted = method.accepted_options()
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise TypeError(
@@ -71,7 +71,7 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
         raise TypeError(f"solve needs a workbench Problem, got {type(problem).__name__}")
     implementation = get_method(method)
     resolved = resolve_options(method, options)
-    _, hessian_model = parse_variant(derivatives)
+    parse_variant(derivatives)  # an unknown variant is bad input: raise before anything runs
     x0 = np.array(problem.x0 if resolved["x0"] is None else resolved["x0"], dtype=float).reshape(-1)
     if x0.shape != (problem.n,):
         raise ValueError(f"x0 has {x0.size} entries but {problem.name} has {problem.n} variables")
@@ -90,9 +90,7 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
             status=status, message=message, x0=tuple(x0), **defaults,
         )  # fmt: skip
 
-    reason = applicability(implementation.capabilities, problem, hessian_model, method)
-    if reason is None and derivatives.startswith("complex-step") and not problem.is_smooth:
-        reason = f"complex step needs expressions analytic in x; {problem.name} is not smooth"
+    reason = applicability(implementation.capabilities, problem, derivatives, method)
     if reason is not None:
         return result("not_applicable", reason)
 
@@ -132,7 +130,7 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
     tolerance = None if resolved["target"] is None else float(resolved["target"])
     verdict = judge(problem, x, f_tolerance=tolerance)
     with np.errstate(all="ignore"):
-        f = float(problem._cache["verdict-oracle"].value(x)) if np.all(np.isfinite(x)) else float("nan")
+        f = float(exact_oracle(problem).value(x)) if np.all(np.isfinite(x)) else float("nan")
     if verdict.passed:
         status = "converged"
         message = outcome.message if outcome.claimed_success else f"{verdict.message} ({outcome.message})"

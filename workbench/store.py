@@ -18,6 +18,7 @@ and error-versus-step sweeps (``sweeps``), so reports are rendered from the stor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import operator
@@ -303,7 +304,10 @@ class Store:
             )  # fmt: skip
             for i in range(len(columns["k"]))
         )
-        verdict = None if row["verdict"] is None else Verdict(**row["verdict"])
+        verdict = None
+        if row["verdict"] is not None:  # fields of this version only (older stores may hold more)
+            known = {f.name for f in dataclasses.fields(Verdict)}
+            verdict = Verdict(**{k: v for k, v in row["verdict"].items() if k in known})
         return RunResult(
             problem=row["problem"], method=row["method"], variant=row["variant"], options=row["options"],
             seed=row["seed"], status=row["status"], message=row["message"], x=np.array(row["x"], dtype=float),

@@ -37,7 +37,6 @@ import numpy as np
 
 from workbench.discovery import discover_problems, select_problems
 from workbench.methods import get_method
-from workbench.methods.base import COMMON_OPTIONS
 from workbench.oracle import parse_variant
 from workbench.parallel import Task, run_in_processes, run_on_dask, run_serial
 from workbench.problem import Problem
@@ -195,7 +194,7 @@ class Study:
         tasks = []
         for spec in self._method_specs():
             method = get_method(spec.name)
-            accepted = {*COMMON_OPTIONS, *method.options}
+            accepted = method.accepted_options()
             shared = {k: v for k, v in self.options.items() if k in accepted}
             for options in spec.expand():
                 resolve_options(spec.name, {**shared, **options})  # raises for unknown options

@@ -66,8 +66,9 @@ class Verdict:
 
     ``stationarity``: infinity norm of grad f - J^T lambda - mu (bounds), ``feasibility``: largest
     violation of bounds and constraints, ``complementarity``: max |lambda_i c_i(x)| over
-    inequalities and active bounds, ``dual_infeasibility``: the most negative inequality multiplier.
-    ``f_error`` = |f - f*|, ``x_error`` = ||x - x*||_2 (None when unknown).
+    inequalities and active bounds (the multipliers are the least-squares ones, non-negative where
+    they must be, so dual feasibility holds by construction). ``f_error`` = |f - f*|,
+    ``x_error`` = ||x - x*||_2 (None when unknown).
     """
 
     passed: bool
@@ -77,10 +78,8 @@ class Verdict:
     stationarity: float
     feasibility: float
     complementarity: float
-    dual_infeasibility: float
     f_error: float | None
     x_error: float | None
-    multipliers: str
     local_minimum: float | None
     message: str
 

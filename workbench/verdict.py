@@ -12,7 +12,8 @@ The residuals:
 * stationarity       ||grad f - J_A^T lambda_A||_inf
 * feasibility        max(|c_E|, max(0, -c_I), max(0, l - x), max(0, x - u))
 * complementarity    max |lambda_i c_i(x)| over the active set
-* dual infeasibility max(0, -lambda_i) over inequalities and bounds (zero by construction here)
+
+(dual feasibility, lambda_I >= 0, holds by construction of the multipliers).
 
 Decision (``Verdict.passed``): the point is feasible (feasibility <= 1e-6 * max(1, size of the
 constraint's terms)) and, when the optimal value f* is known, |f - f*| <= 1e-6 max(1, |f*|);
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from workbench.oracle import Oracle
     from workbench.problem import Problem
 
-__all__ = ["KKT", "judge", "kkt_residuals", "F_TOLERANCE"]
+__all__ = ["F_TOLERANCE", "KKT", "exact_oracle", "judge", "kkt_residuals"]
 
 F_TOLERANCE = 1e-6  # relative: |f - f*| <= F_TOLERANCE * max(1, |f*|)
 FEASIBILITY_TOLERANCE = 1e-6
@@ -50,12 +51,11 @@ class KKT:
     stationarity: float
     feasibility: float
     complementarity: float
-    dual_infeasibility: float
     multipliers: np.ndarray  # (m,) constraint multipliers (lambda_i >= 0 for inequalities), zeros if inactive
     bound_multipliers: np.ndarray  # (n,) mu_l - mu_u
 
 
-def _exact(problem: Problem) -> Oracle:
+def exact_oracle(problem: Problem) -> Oracle:
     """An exact, uncounted oracle owned by the verdict (cached on the problem)."""
     oracle = problem._cache.get("verdict-oracle")
     if oracle is None:
@@ -71,7 +71,7 @@ def feasibility(problem: Problem, x: np.ndarray, constraints: np.ndarray | None 
         violation = max(violation, float(np.max(np.maximum(problem.lower - x, 0.0))))
         violation = max(violation, float(np.max(np.maximum(x - problem.upper, 0.0))))
     if problem.m:
-        c = _exact(problem).constraints(x) if constraints is None else constraints
+        c = exact_oracle(problem).constraints(x) if constraints is None else constraints
         for i, constraint in enumerate(problem.constraints):
             v = abs(c[i]) if constraint.is_equality else max(0.0, -c[i])
             violation = max(violation, float(v))
@@ -82,7 +82,7 @@ def stationarity(problem: Problem, x: np.ndarray) -> float:
     """Projected gradient norm (no general constraints) or the full KKT stationarity residual."""
     if problem.m:
         return kkt_residuals(problem, x).stationarity
-    g = _exact(problem).gradient(x)
+    g = exact_oracle(problem).gradient(x)
     if problem.bounds is not None:
         # components pushing against an active bound do not count
         at_lower = (x <= problem.lower) & (g > 0)
@@ -93,7 +93,7 @@ def stationarity(problem: Problem, x: np.ndarray) -> float:
 
 def kkt_residuals(problem: Problem, x: np.ndarray) -> KKT:
     """KKT residuals at x with least-squares multipliers over the near-active set."""
-    oracle = _exact(problem)
+    oracle = exact_oracle(problem)
     x = np.asarray(x, dtype=float)
     n = problem.n
     f = oracle.value(x)
@@ -147,7 +147,6 @@ def kkt_residuals(problem: Problem, x: np.ndarray) -> KKT:
         stationarity=float(np.max(np.abs(residual))) if residual.size else 0.0,
         feasibility=feasibility(problem, x, c if problem.m else None),
         complementarity=complementarity,
-        dual_infeasibility=0.0,
         multipliers=multipliers,
         bound_multipliers=bound_multipliers,
     )
@@ -163,8 +162,8 @@ def judge(problem: Problem, x: Any, *, f_tolerance: float | None = None) -> Verd
     if x.shape != (problem.n,) or not np.all(np.isfinite(x)):
         return Verdict(
             passed=False, optimal_value=False, stationary=False, feasible=False, stationarity=np.inf,
-            feasibility=np.inf, complementarity=np.inf, dual_infeasibility=np.inf, f_error=np.inf,
-            x_error=np.inf, multipliers="none", local_minimum=None, message="x is not finite",
+            feasibility=np.inf, complementarity=np.inf, f_error=np.inf,
+            x_error=np.inf, local_minimum=None, message="x is not finite",
         )  # fmt: skip
     kkt = kkt_residuals(problem, x)
     f = kkt.f
@@ -207,10 +206,8 @@ def judge(problem: Problem, x: Any, *, f_tolerance: float | None = None) -> Verd
         stationarity=kkt.stationarity,
         feasibility=kkt.feasibility,
         complementarity=kkt.complementarity,
-        dual_infeasibility=kkt.dual_infeasibility,
         f_error=f_error,
         x_error=x_error,
-        multipliers="least-squares",
         local_minimum=local,
         message=message,
     )

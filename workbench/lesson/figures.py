@@ -9,9 +9,8 @@ are plain dataclasses of numbers and strings, so figure jobs pickle to worker pr
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
-from matplotlib import ticker  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+
+from workbench.report.figures import log_axis, objective_function, save_png  # noqa: E402
 
 __all__ = [
     "COLOURS",
@@ -129,51 +129,6 @@ class FigureSpec:
     panels: list[MapPanel | PlotPanel]
     columns: int | None = None
     panel_size: tuple[float, float] = (5.2, 4.3)
-
-
-def objective_function(objective: str, variables: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
-    """f as a vectorised numpy function of points of shape (N, n), from the stored SymPy srepr."""
-    import sympy as sp
-
-    expression = sp.sympify(objective)
-    by_name = {s.name: s for s in expression.free_symbols}
-    ordered = [by_name.get(name, sp.Symbol(name)) for name in variables]
-    function = sp.lambdify(ordered, expression, modules="numpy")
-
-    def evaluate(points: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            values = np.asarray(function(*np.asarray(points, dtype=float).T), dtype=float)
-        return np.broadcast_to(values, (points.shape[0],)).copy()
-
-    return evaluate
-
-
-def save_png(figure: Figure, path: Path) -> None:
-    """A PNG with an adaptive 256-colour palette (a fifth of matplotlib's RGBA size, same look for line
-    plots), the pattern of :mod:`workbench.report.figures` with octree quantization: median cut merged a
-    short purple path into the grey of the contour lines."""
-    from PIL import Image
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, dpi=DPI, format="png")
-    buffer.seek(0)
-    with Image.open(buffer) as image:
-        image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
-
-
-def _decades(value: float, _position: Any) -> str:
-    exponent = math.log10(value) if value > 0 else float("nan")
-    return f"1e{int(round(exponent))}" if abs(exponent - round(exponent)) < 1e-9 else ""
-
-
-def log_axis(ax: Any, axis: str = "y") -> None:
-    """A log axis with plain-text decade labels (1e-8, 1e-4, ...)."""
-    getattr(ax, f"set_{axis}scale")("log")
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_locator(ticker.LogLocator(base=10, numticks=9))
-    target.set_major_formatter(ticker.FuncFormatter(_decades))
-    target.set_minor_locator(ticker.NullLocator())
 
 
 def contours(ax: Any, landscape: Landscape, resolution: int = 180) -> None:

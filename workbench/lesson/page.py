@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import multiprocessing
 import re
 import shutil
 import time
@@ -20,6 +19,7 @@ from workbench.lesson.problems import lesson_problems
 from workbench.lesson.results import StudyRuns
 from workbench.lesson.runs import LessonStudy, declare, ensure_sweeps, run_lesson
 from workbench.lesson.text import number, plural
+from workbench.parallel import process_context
 from workbench.report.document import Heading, Page, Table, Text
 from workbench.store import TRACE_KEEP, Store
 from workbench.study import StudySummary
@@ -134,9 +134,7 @@ def _run_job(job: FigureJob, output: Path) -> Path:
 def render(jobs_to_run: Sequence[FigureJob], output: Path, *, jobs: int = 1) -> list[Path]:
     """Draw every figure job into ``output``; on ``jobs`` processes when jobs > 1."""
     if jobs > 1 and len(jobs_to_run) > 1:
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=process_context()) as pool:
             # the slowest job (the animation) first, so it overlaps the others
             ordered = sorted(jobs_to_run, key=lambda job: not job.path.endswith(".gif"))
             return list(pool.map(_run_job, ordered, [output] * len(ordered)))

@@ -199,12 +199,6 @@ def ensure_sweeps(store: Store, problems: dict[str, Problem]) -> int:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # steps so small that x + h == x give 0/0: NaN, left out of the plots
             sweep = step_sweep(problem, sweep_point(problem))
-        data = {
-            "x": sweep.x.tolist(), "steps": sweep.steps.tolist(),
-            "measured": {k: v.tolist() for k, v in sweep.measured.items()},
-            "model": {k: v.tolist() for k, v in sweep.model.items()},
-            "optimal_step": sweep.optimal_step, "rule_of_thumb": sweep.rule_of_thumb,
-        }  # fmt: skip
-        store.write_sweep(name, problem.fingerprint(), data)
+        store.write_sweep(name, problem.fingerprint(), sweep.as_dict())
         made += 1
     return made

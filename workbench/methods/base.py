@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from workbench.oracle import parse_variant
 from workbench.trace import TRACE_X_MAX_SIZE, IterationRecord
-from workbench.verdict import feasibility, stationarity
+from workbench.verdict import exact_oracle, feasibility, stationarity
 
 if TYPE_CHECKING:
     from workbench.oracle import Oracle
@@ -75,8 +76,11 @@ class Capabilities:
     dense_hessian: bool = False
 
 
-def applicability(capabilities: Capabilities, problem: Problem, hessian_model: str | None, method: str) -> str | None:
+def applicability(capabilities: Capabilities, problem: Problem, variant: str, method: str) -> str | None:
     """None when the method can run on the problem in the variant, else the reason it cannot."""
+    base, hessian_model = parse_variant(variant)
+    if base == "complex-step" and not problem.is_smooth:
+        return f"complex step needs expressions analytic in x; {problem.name} is not smooth"
     if problem.m and not capabilities.constraints:
         return f"{method} does not handle general constraints ({problem.name} has {problem.m})"
     if problem.bounds is not None and not capabilities.bounds:
@@ -138,10 +142,8 @@ class Monitor:
         self.last_x = np.array(x0, dtype=float)
         self.limit = DIVERGENCE_FACTOR * max(1.0, float(np.max(np.abs(x0))) if x0.size else 1.0)
         self.keep_x = problem.n <= TRACE_X_MAX_SIZE
-        self.target_reached = False
         self._simple = problem.m == 0 and problem.bounds is None  # stationarity = ||grad f||_inf
-        self._exact = problem._cache.get("verdict-oracle") or problem.oracle("analytic", sparse=False)
-        problem._cache["verdict-oracle"] = self._exact
+        self._exact = exact_oracle(problem)
 
     @property
     def iterations(self) -> int:
@@ -175,7 +177,6 @@ class Monitor:
         target = self.stopping.target
         if target is not None and self.problem.f_star is not None and f - self.problem.f_star <= target:
             if violation <= 1e-6:
-                self.target_reached = True
                 raise StopRun("success", f"target reached: f - f* <= {target:g} after {k} updates")
 
     def _append(self, k, x, f, station, violation, step_size, learning_rate) -> None:
@@ -208,6 +209,10 @@ class Method(abc.ABC):
     gtol: float = 1e-8
     #: one-line description for listings
     summary: str = ""
+
+    def accepted_options(self) -> dict[str, Any]:
+        """Every option the method takes, with its default: the common ones and its own."""
+        return {**COMMON_OPTIONS, **self.options}
 
     @abc.abstractmethod
     def run(

@@ -13,7 +13,6 @@ The default study: every problem of the built-in library, every method, derivati
 from __future__ import annotations
 
 import concurrent.futures
-import multiprocessing
 import shutil
 import warnings
 from collections.abc import Sequence
@@ -61,18 +60,13 @@ def _check_one(problem: Problem) -> tuple[str, str, list[Any], dict[str, Any]]:
         rows = check_derivatives(problem)
         point = check_points(problem, random_points=1)["random-1"]
         sweep = step_sweep(problem, point)
-    data = {
-        "x": sweep.x.tolist(), "steps": sweep.steps.tolist(),
-        "measured": {k: v.tolist() for k, v in sweep.measured.items()},
-        "model": {k: v.tolist() for k, v in sweep.model.items()},
-        "optimal_step": sweep.optimal_step, "rule_of_thumb": sweep.rule_of_thumb,
-    }  # fmt: skip
-    return problem.name, problem.fingerprint(), rows, data
+    return problem.name, problem.fingerprint(), rows, sweep.as_dict()
 
 
 def _pool(jobs: int) -> concurrent.futures.Executor:
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+    from workbench.parallel import process_context
+
+    return concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=process_context())
 
 
 def run_checks(problems: dict[str, Problem], store: Store, *, jobs: int = 1, rerun: bool = False) -> int:

@@ -21,6 +21,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 __all__ = [
     "LINESTYLES",
     "accuracy_heatmap",
+    "log_axis",
+    "objective_function",
+    "save_png",
     "convergence",
     "data_profile",
     "error_versus_step",
@@ -40,7 +43,7 @@ def _decades(value: float, _position: Any) -> str:
     return f"1e{int(round(exponent))}" if abs(exponent - round(exponent)) < 1e-9 else ""
 
 
-def _log(ax: Any, axis: str = "y") -> None:
+def log_axis(ax: Any, axis: str = "y") -> None:
     """A log axis labelled 1e-8, 1e-4, ... in plain text (matplotlib's mathtext tick labels cost a
     third of the drawing time) and without minor tick labels."""
     from matplotlib import ticker
@@ -50,6 +53,25 @@ def _log(ax: Any, axis: str = "y") -> None:
     target.set_major_locator(ticker.LogLocator(base=10, numticks=9))
     target.set_major_formatter(ticker.FuncFormatter(_decades))
     target.set_minor_locator(ticker.NullLocator())
+
+
+def objective_function(objective: str, variables: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
+    """f as a batched function of points (N, n) -> (N,), rebuilt from its stored declaration (SymPy
+    srepr and variable names) and compiled like any expression of the SymPy engine."""
+    import sympy as sp
+
+    from workbench.compile import compile_expressions
+
+    expression = sp.sympify(objective)
+    by_name = {s.name: s for s in expression.free_symbols}
+    compiled = compile_expressions([by_name.get(name, sp.Symbol(name)) for name in variables], [expression],
+                                   engine="sympy")  # fmt: skip
+
+    def evaluate(points: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return compiled(np.asarray(points, dtype=float))[:, 0]
+
+    return evaluate
 
 
 def _sample(length: int, points: int = 150) -> np.ndarray:
@@ -69,7 +91,7 @@ def method_colours(methods: Sequence[str]) -> dict[str, Any]:
     return {m: palette[i % len(palette)] for i, m in enumerate(methods)}
 
 
-def _save(figure: Figure, path: Path) -> None:
+def save_png(figure: Figure, path: Path) -> None:
     """PNG with an adaptive 256-colour palette (octree: median cut shifted the hues of thin lines): a
     third of the size of matplotlib's RGBA output (the committed report holds a few hundred figures)."""
     import io
@@ -137,10 +159,10 @@ def convergence(
                 variants_seen.append(run["variant"])
         for column in (0, 1):
             ax = axes[row, column]
-            _log(ax, "y")
+            log_axis(ax, "y")
             ax.grid(True, which="major", alpha=0.3)
             if column == 1:
-                _log(ax, "x")
+                log_axis(ax, "x")
         axes[row, 0].set_ylabel(f"{quantity}  (objective units, log)")
         axes[row, 0].set_title(f"{label}: by iteration", fontsize=9.5)
         axes[row, 1].set_title(f"{label}: by evaluation", fontsize=9.5)
@@ -153,7 +175,7 @@ def convergence(
     axes[-1, 1].set_xlabel("evaluations of f, c and exact gradients (count, log)")
     note = f" (values <= {FLOOR:.0e} drawn at {FLOOR:.0e})" if clipped else ""
     figure.suptitle(f"{problem}: convergence of every method and derivative variant{note}", fontsize=11)
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def trajectories(
@@ -229,7 +251,7 @@ def trajectories(
     figure.legend(handles=handles, loc="outside right center", fontsize=8)
     shift = f"f - {f_floor:.3g}" if f_floor >= 0 else f"f + {-f_floor:.3g}"
     figure.suptitle(f"{problem}: iterates on contours of {shift} (log-spaced levels)", fontsize=11)
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def error_versus_step(path: Path, problem: str, sweep: dict[str, Any]) -> None:
@@ -252,8 +274,8 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any]) -> None:
         thumb = sweep["rule_of_thumb"].get(variant)
         if thumb is not None and variant != "complex-step":
             ax.axvline(thumb, color=colour, linewidth=0.9, linestyle=":", alpha=0.9)
-    _log(ax, "x")
-    _log(ax, "y")
+    log_axis(ax, "x")
+    log_axis(ax, "y")
     ax.invert_xaxis()
     ax.set_xlabel("relative step h  (step_i = h max(1, |x_i|), dimensionless)")
     ax.set_ylabel("relative gradient error  ||g_h - g||_inf / ||g||_inf")
@@ -264,7 +286,7 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any]) -> None:
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     ax.set_title(f"{problem}: gradient error against finite-difference step (errors below {FLOOR:.0e} drawn at it)",
                  fontsize=10)  # fmt: skip
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def _profile_axes(count: int) -> tuple[Figure, np.ndarray]:
@@ -323,7 +345,7 @@ def performance_profile(
             share = [np.sum(row <= t) / row.size for t in tau]
             if share[-1] > 0:
                 _profile_line(ax, tau, share, solver, colours, drawn)
-        _log(ax, "x")
+        log_axis(ax, "x")
         ax.set_ylim(0, 1.02)
         ax.set_title(f"{name} derivatives", fontsize=10)
         ax.grid(True, alpha=0.3)
@@ -331,7 +353,7 @@ def performance_profile(
         ax.set_ylabel("share of problems solved (fraction)", fontsize=8)
     _profile_legend(figure, drawn)
     figure.suptitle(title, fontsize=11)
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def data_profile(path: Path, title: str, panels: dict[str, dict[str, np.ndarray]], *, colours: dict[str, Any]) -> None:
@@ -352,7 +374,7 @@ def data_profile(path: Path, title: str, panels: dict[str, dict[str, np.ndarray]
             share = [np.sum(row <= k) / row.size for k in kappa]
             if share[-1] > 0:
                 _profile_line(ax, kappa, share, solver, colours, drawn)
-        _log(ax, "x")
+        log_axis(ax, "x")
         ax.set_ylim(0, 1.02)
         ax.set_title(f"{name} derivatives", fontsize=10)
         ax.grid(True, alpha=0.3)
@@ -360,14 +382,14 @@ def data_profile(path: Path, title: str, panels: dict[str, dict[str, np.ndarray]
         ax.set_ylabel("share of problems solved (fraction)", fontsize=8)
     _profile_legend(figure, drawn)
     figure.suptitle(title, fontsize=11)
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def placeholder(path: Path, message: str) -> None:
     """A small image standing in for a figure that could not be drawn."""
     figure = Figure(figsize=(8, 1.6))
     figure.text(0.5, 0.5, message[:160], ha="center", va="center", fontsize=9, color="darkred", wrap=True)
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def accuracy_heatmap(path: Path, problems: Sequence[str], variants: Sequence[str], digits: np.ndarray) -> None:
@@ -389,4 +411,4 @@ def accuracy_heatmap(path: Path, problems: Sequence[str], variants: Sequence[str
     ax.set_xlabel("derivative variant")
     ax.set_ylabel("problem")
     ax.set_title("Gradient accuracy: worst digits over the random check points", fontsize=10)
-    _save(figure, path)
+    save_png(figure, path)

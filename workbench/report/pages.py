@@ -371,7 +371,8 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
                 return []
             reference, _ = _reference(info, runs, traces)
             path = output / "figures" / "trajectories" / f"{file_name(name)}.png"
-            figures.trajectories(path, name, _objective(info), by_variant, x0=info["x0"], x_star=info["x_star"],
+            objective = figures.objective_function(info["objective"], info["variables"])
+            figures.trajectories(path, name, objective, by_variant, x0=info["x0"], x_star=info["x_star"],
                                  bounds=(np.array(info["lower"]), np.array(info["upper"])),
                                  colours=figures.method_colours(methods), f_floor=reference)  # fmt: skip
             return [path]
@@ -406,19 +407,3 @@ def _reference(info: dict[str, Any], runs: Sequence[dict[str, Any]], traces: dic
     best = min((min((f for f in trace["f"] if math.isfinite(f)), default=math.inf) for trace in traces.values()),
                default=0.0)  # fmt: skip
     return (best if math.isfinite(best) else 0.0), "best f found"
-
-
-def _objective(info: dict[str, Any]):
-    """f as a batched numpy function, rebuilt from the stored declaration (SymPy srepr)."""
-    import sympy as sp
-
-    expression = sp.sympify(info["objective"])
-    symbols = sorted(expression.free_symbols, key=lambda s: info["variables"].index(s.name))
-    ordered = [next((s for s in symbols if s.name == name), sp.Symbol(name)) for name in info["variables"]]
-    function = sp.lambdify(ordered, expression, modules=["scipy", "numpy"])
-
-    def evaluate(points: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(function(*points.T), dtype=float), (points.shape[0],)).copy()
-
-    return evaluate
