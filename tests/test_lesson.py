@@ -245,6 +245,14 @@ def test_languages(tmp_path):
     assert not any(tmp_path.iterdir()), "a refused language must not run or write anything"
 
 
+def test_a_folder_of_other_files_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    (tmp_path / "thesis.tex").write_text("mine")
+    monkeypatch.setattr(workbench.runner, "solve", lambda *a, **k: pytest.fail("nothing may run"))
+    with pytest.raises(ValueError, match="did not write"):
+        write_lesson(tmp_path, jobs=1, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.tex"]
+
+
 def test_schedules_are_read_from_the_stored_traces(lesson, runs):
     """The learning rates in the schedule table are the ones the runs recorded in their traces."""
     output, _ = lesson

@@ -136,3 +136,37 @@ def test_checks_are_stored_for_every_problem(fixture_store):
     with Store(fixture_store) as store:
         assert set(store.check_fingerprints()) == {"rosenbrock", "saddle", "hs071", "three_hump_camel"}
         assert set(store.sweeps()) == {"rosenbrock", "saddle", "hs071", "three_hump_camel"}
+
+
+def test_report_refuses_a_folder_of_other_files_and_deletes_nothing(fixture_store, tmp_path):
+    """`--output .` in a clone of the repository once deleted the problem library."""
+    from workbench.cli import main
+
+    clone = tmp_path / "clone"
+    (clone / "problems").mkdir(parents=True)
+    (clone / "problems" / "lecture.py").write_text("# the library")
+    (clone / "figures").mkdir()
+    (clone / "figures" / "mine.png").write_bytes(b"png")
+    before = sorted(p.relative_to(clone) for p in clone.rglob("*"))
+    code = main(["report", "--from-store", "--store", str(fixture_store), "--output", str(clone), "--jobs", "1"])
+    assert code == 2
+    assert sorted(p.relative_to(clone) for p in clone.rglob("*")) == before
+    assert (clone / "problems" / "lecture.py").read_text() == "# the library"
+
+
+def test_report_keeps_a_users_file_beside_it(fixture_store, tmp_path):
+    output = tmp_path / "out"
+    write_report(fixture_store, output)
+    (output / "figures" / "thesis-fig1.png").write_bytes(b"the user's figure")
+    (output / "problems" / "notes.md").write_text("the user's notes")
+    write_report(fixture_store, output)
+    assert (output / "figures" / "thesis-fig1.png").read_bytes() == b"the user's figure"
+    assert (output / "problems" / "notes.md").read_text() == "the user's notes"
+
+
+def test_report_with_force_writes_beside_other_files(fixture_store, tmp_path):
+    (tmp_path / "thesis.tex").write_text("\\documentclass{article}")
+    with pytest.raises(ValueError, match="--force"):
+        write_report(fixture_store, tmp_path)
+    written = write_report(fixture_store, tmp_path, force=True)
+    assert (tmp_path / "thesis.tex").read_text() == "\\documentclass{article}" and written

@@ -17,6 +17,11 @@ from workbench.table import format_table
 
 __all__ = ["main"]
 
+FORCE_HELP = (
+    "write into a folder that holds files the workbench did not write (they are never deleted or "
+    "overwritten; without --force such a folder is refused)"
+)
+
 
 def _problems(args: argparse.Namespace):
     with warnings.catch_warnings():
@@ -212,30 +217,32 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_export(args: argparse.Namespace) -> int:
     import csv
+    import io
     import json
-    from pathlib import Path
 
+    from workbench.output import OutputFolder
     from workbench.store import load_runs, load_traces
 
-    output = Path(args.output)
-    output.mkdir(parents=True, exist_ok=True)
     runs = load_runs(args.store)
     traces = load_traces(args.store) if not args.no_traces else []
     written = []
-    for name, rows in (("runs", runs), ("traces", traces)):
-        if name == "traces" and args.no_traces:
-            continue
-        path = output / f"{name}.{args.format}"
-        if args.format == "json":
-            path.write_text(json.dumps(rows, indent=1, default=str))
-        else:
-            columns = list(rows[0]) if rows else []
-            with open(path, "w", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns)
+    with OutputFolder(args.output, kind="export", force=args.force) as folder:
+        for name, rows in (("runs", runs), ("traces", traces)):
+            if name == "traces" and args.no_traces:
+                continue
+            relative = f"{name}.{args.format}"
+            if args.format == "json":
+                text = json.dumps(rows, indent=1, default=str)
+            else:
+                buffer = io.StringIO()
+                columns = list(rows[0]) if rows else []
+                writer = csv.DictWriter(buffer, fieldnames=columns)
                 writer.writeheader()
                 for row in rows:
                     writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()})
-        written.append(f"{path} ({len(rows)} rows)")
+                text = buffer.getvalue()
+            path = folder.write_text(relative, text)
+            written.append(f"{path} ({len(rows)} rows)")
     print("wrote " + ", ".join(written))
     return 0
 
@@ -244,12 +251,14 @@ def command_report(args: argparse.Namespace) -> int:
     import os
     import time
 
+    from workbench.output import OutputFolder
     from workbench.report import default_study, prepare, write_report
 
     start = time.perf_counter()
     store = args.store or DEFAULT_STORE
     jobs = args.jobs or os.cpu_count() or 1
     problems = _split(args.problems) or None
+    OutputFolder(args.output, kind="report", force=args.force, keep=[store]).check()  # before anything runs
     if not args.from_store:
         study = default_study(full=args.full, problems=problems, methods=_split(args.methods) or None,
                               derivatives=_split(args.derivatives) or None, problems_dir=args.problems_dir)  # fmt: skip
@@ -262,7 +271,7 @@ def command_report(args: argparse.Namespace) -> int:
         from workbench.study import Study
 
         selected = list(Study(problems=problems, problems_dir=args.problems_dir).resolve_problems())
-    written = write_report(store, args.output, problems=selected, jobs=jobs)
+    written = write_report(store, args.output, problems=selected, jobs=jobs, force=args.force)
     figures = sum(1 for path in written if path.suffix == ".png")
     tables = sum(1 for path in written if path.suffix == ".csv")
     index = os.path.join(args.output, "index.html")
@@ -279,7 +288,8 @@ def command_lesson(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     written = write_lesson(args.output, store=args.store, jobs=args.jobs or os.cpu_count() or 1,
-                           progress=False if args.quiet else None, language=args.language)  # fmt: skip
+                           progress=False if args.quiet else None, language=args.language,
+                           force=args.force)  # fmt: skip
     print(f"wrote {len(written)} files to {args.output}/ in {time.perf_counter() - start:.0f} s; "
           f"open {os.path.join(args.output, 'index.html')}")  # fmt: skip
     return 0
@@ -344,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--output", default="reports/export", help="output folder (default: reports/export)")
     p.add_argument("--no-traces", action="store_true", help="runs only")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=command_export)
 
     p = add("report", "run (or resume) the default study and the derivative checks, then write the reports")
@@ -356,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from-store", action="store_true", help="re-render from the store without running anything")
     p.add_argument("--full", action="store_true", help="the bigger study: methods' own limits, +bfgs, 3 starts")
     p.add_argument("--rerun", action="store_true", help="recompute runs and checks already in the store")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=command_report)
 
@@ -364,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="result store of the lesson's runs (default: OUTPUT/lesson.sqlite)")
     p.add_argument("--jobs", type=int, help="worker processes (default: the number of CPUs)")
     p.add_argument("--language", choices=("en", "ru"), default="en", help="language of the text (default: en)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=command_lesson)
 

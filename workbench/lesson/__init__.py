@@ -31,11 +31,14 @@ def write_lesson(
     jobs: int = 1,
     progress: bool | None = None,
     language: str = "en",
+    force: bool = False,
 ) -> list[Path]:
     """Run (or resume) the lesson's runs into ``store`` (default: ``Path(output) / "lesson.sqlite"``),
     then write ``output/index.md`` and ``output/index.html`` (+ figures, CSV tables); return the files
     written (the store not included). ``jobs`` worker processes run the larger studies and draw the
-    figures; ``progress`` shows a progress line per study (None: on a terminal). ``language`` must be
+    figures; ``progress`` shows a progress line per study (None: on a terminal). Only files the
+    workbench wrote are replaced (:mod:`workbench.output`; ``force`` writes into a folder holding
+    other files, never over them). ``language`` must be
     ``"en"``; ``"ru"`` raises NotImplementedError, anything else ValueError."""
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
@@ -46,4 +49,5 @@ def write_lesson(
     from workbench.lesson.page import write
 
     output = Path(output)
-    return write(output, Path(store) if store is not None else output / "lesson.sqlite", jobs=jobs, progress=progress)
+    store_path = Path(store) if store is not None else output / "lesson.sqlite"
+    return write(output, store_path, jobs=jobs, progress=progress, force=force)

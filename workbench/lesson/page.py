@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -19,6 +18,7 @@ from workbench.lesson.problems import lesson_problems
 from workbench.lesson.results import StudyRuns
 from workbench.lesson.runs import LessonStudy, declare, ensure_sweeps, run_lesson
 from workbench.lesson.text import number, plural
+from workbench.output import OutputFolder
 from workbench.parallel import process_context
 from workbench.report.document import Heading, Page, Table, Text
 from workbench.store import TRACE_KEEP, Store
@@ -47,25 +47,30 @@ def anchor(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def write(output: Path, store_path: Path, *, jobs: int = 1, progress: bool | None = None) -> list[Path]:
+def write(
+    output: Path, store_path: Path, *, jobs: int = 1, progress: bool | None = None, force: bool = False
+) -> list[Path]:
     """See :func:`workbench.lesson.write_lesson`."""
     started = time.perf_counter()
     problems = lesson_problems()
     studies = declare(problems)
-    with Store(store_path) as store:
-        summaries = run_lesson(store, studies, jobs=jobs, progress=progress)
-        swept = ensure_sweeps(store, problems)
-        run_time = time.perf_counter() - started
-        lesson = Lesson(store, {name: StudyRuns(store, entry.study) for name, entry in studies.items()},
-                        store.problems(), problems)  # fmt: skip
-        sections = [build(lesson) for build in SECTIONS]
-        environment = store.environments()[-1]
-        page = _page(sections, lesson, studies, summaries, swept, run_time, environment)
-    for generated in ("figures", "tables"):
-        shutil.rmtree(output / generated, ignore_errors=True)
-    written = page.write(output)
-    written += render([job for section in sections for job in section.figures], output, jobs=jobs)
-    return written
+    # the folder is checked before anything runs: a refused folder costs nothing and gains no store
+    with OutputFolder(output, kind="lesson", force=force, keep=[store_path]) as folder:
+        with Store(store_path) as store:
+            summaries = run_lesson(store, studies, jobs=jobs, progress=progress)
+            swept = ensure_sweeps(store, problems)
+            run_time = time.perf_counter() - started
+            lesson = Lesson(store, {name: StudyRuns(store, entry.study) for name, entry in studies.items()},
+                            store.problems(), problems)  # fmt: skip
+            sections = [build(lesson) for build in SECTIONS]
+            environment = store.environments()[-1]
+            page = _page(sections, lesson, studies, summaries, swept, run_time, environment)
+        figure_jobs = [job for section in sections for job in section.figures]
+        folder.claim([*page.outputs(), *(job.path for job in figure_jobs)])
+        written = page.write(folder)
+        figures = render(figure_jobs, output, jobs=jobs)
+        folder.written(figures)
+    return written + figures
 
 
 def _page(

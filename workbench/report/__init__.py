@@ -13,12 +13,12 @@ The default study: every problem of the built-in library, every method, derivati
 from __future__ import annotations
 
 import concurrent.futures
-import shutil
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.output import OutputFolder
 from workbench.problem import Problem
 from workbench.store import DEFAULT_STORE, Store
 from workbench.study import Study, StudySummary
@@ -113,28 +113,38 @@ def write_report(
     *,
     problems: Sequence[str] | None = None,
     jobs: int = 1,
+    force: bool = False,
 ) -> list[Path]:
     """Render every table and figure from ``store`` into ``output``; nothing is run. Returns the
-    files written. Generated folders (``problems/``, ``tables/``, ``figures/``) are replaced."""
-    from workbench.report.pages import build_pages, figure_jobs, render_figures
+    files written.
+
+    Only files the workbench wrote are ever replaced or deleted (:mod:`workbench.output`): a folder
+    holding other files is refused unless ``force``, and a file in the way is never overwritten.
+    Files of an earlier report that this one does not write again are deleted at the end."""
+    from workbench.report.pages import build_pages, figure_jobs, figure_path, render_figures
 
     store = Path(store)
     if not store.exists():
         raise FileNotFoundError(f"no result store at {store}; run `workbench report` without --from-store first")
     output = Path(output)
-    for generated in ("problems", "tables", "figures"):
-        shutil.rmtree(output / generated, ignore_errors=True)
-    with Store(store) as handle:
-        pages, context = build_pages(handle, problems)
-    written: list[Path] = []
-    for page in pages:
-        written += page.write(output)
-    tasks = figure_jobs(context, store, output)
-    if jobs > 1 and len(tasks) > 1:
-        with _pool(jobs) as pool:
-            for files in pool.map(render_figures, tasks, chunksize=4):
+    with OutputFolder(output, kind="report", force=force, keep=[store]) as folder:
+        with Store(store) as handle:
+            pages, context = build_pages(handle, problems)
+        tasks = figure_jobs(context, store, output)
+        planned = [name for page in pages for name in page.outputs()]
+        figures = [figure_path(task) for task in tasks]
+        folder.claim(planned + [path.relative_to(output) for path in figures if path is not None])
+        written: list[Path] = []
+        for page in pages:
+            written += page.write(folder)
+        if jobs > 1 and len(tasks) > 1:
+            with _pool(jobs) as pool:
+                for files in pool.map(render_figures, tasks, chunksize=4):
+                    written += files
+                    folder.written(files)
+        else:
+            for task in tasks:
+                files = render_figures(task)
                 written += files
-    else:
-        for task in tasks:
-            written += render_figures(task)
+                folder.written(files)
     return written

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import html
+import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.output import OutputFolder
 from workbench.table import format_number
 
 __all__ = ["Figure", "Heading", "Links", "Page", "Table", "Text"]
@@ -66,25 +68,25 @@ class Page:
         return self
 
     # -- writing ---------------------------------------------------------------------------------
-    def write(self, root: Path) -> list[Path]:
-        """Write page.md, page.html and the CSV of every table; return the files written."""
-        written = []
+    def outputs(self) -> dict[str, str]:
+        """Every file this page consists of, ``{path relative to the report folder: text}``: the
+        CSV of each table, then page.md and page.html."""
+        files: dict[str, str] = {}
         for block in self.blocks:
             if isinstance(block, Table):
-                target = root / block.csv
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with open(target, "w", newline="") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(block.headers)
-                    for row in block.rows:
-                        writer.writerow(["" if v is None else v for v in row])
-                written.append(target)
-        for extension, text in ((".md", self.markdown()), (".html", self.html())):
-            target = root / f"{self.path}{extension}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
-            written.append(target)
-        return written
+                buffer = io.StringIO()
+                writer = csv.writer(buffer)
+                writer.writerow(block.headers)
+                for row in block.rows:
+                    writer.writerow(["" if v is None else v for v in row])
+                files[block.csv] = buffer.getvalue()
+        files[f"{self.path}.md"] = self.markdown()
+        files[f"{self.path}.html"] = self.html()
+        return files
+
+    def write(self, folder: OutputFolder) -> list[Path]:
+        """Write every file of :meth:`outputs` into ``folder``; return the paths written."""
+        return [folder.write_text(relative, text) for relative, text in self.outputs().items()]
 
     def _relative(self, target: str) -> str:
         """A path relative to this page's folder."""

@@ -309,14 +309,15 @@ def render_figures(job: tuple[Any, ...]) -> list[Path]:
 
         name = f"{job[0]} {job[3]}" if len(job) > 3 else job[0]
         print(f"workbench report: figure {name} could not be drawn: {type(error).__name__}: {error}", file=sys.stderr)
-        path = _figure_path(job)
+        path = figure_path(job)
         if path is None:
             return []
         figures.placeholder(path, f"figure could not be drawn: {type(error).__name__}: {error}")
         return [path]
 
 
-def _figure_path(job: tuple[Any, ...]) -> Path | None:
+def figure_path(job: tuple[Any, ...]) -> Path | None:
+    """Where a figure job writes its file (None for a job that writes none)."""
     kind, output = job[0], Path(job[2])
     folders = {"convergence": "convergence", "trajectories": "trajectories", "sweep": "sweeps"}
     if kind in folders:
