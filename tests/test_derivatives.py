@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench import Problem
-from workbench.compile import compile_problem
-from workbench.symbolic import derive
+from workbench.model import compile_model
 
 GRADIENT_SAMPLE = 6  # entries compared per problem (all of them when there are fewer)
 HESSIAN_SAMPLE = 8
@@ -110,11 +109,13 @@ def test_derivation_is_lazy_and_cached():
     p = Problem(name="lazy", variables=(x, y), objective=sp.exp(x) * y**3, x0=(0.1, 0.2))
     oracle = p.oracle("analytic")
     oracle.gradient(np.array([0.1, 0.2]))
-    derivatives = derive(p)
+    derivatives = compile_model(p).derivatives
     assert "gradient" in derivatives._cache and "hessian" not in derivatives._cache
     oracle.hessian(np.array([0.1, 0.2]))
     assert "hessian" in derivatives._cache
-    assert p.oracle("analytic")._provider.compiled is compile_problem(p)  # compiled once per problem
+    assert p.oracle("analytic").model is compile_model(p)  # compiled once per problem (by fingerprint)
+    same = Problem(name="lazy", variables=(x, y), objective=sp.exp(x) * y**3, x0=(0.1, 0.2))
+    assert compile_model(same) is compile_model(p)  # an equal declaration shares the model
 
 
 def test_sparse_hessian_above_threshold_matches_dense():
@@ -131,7 +132,7 @@ def test_sparse_hessian_above_threshold_matches_dense():
     np.testing.assert_array_equal(h.toarray(), dense)
     assert not lecture.chained_rosenbrock(20).oracle("analytic").sparse
     # the pattern is symbolic: structural zeros are never derived
-    assert derive(p).hessian.nnz == 150 + 149
+    assert compile_model(p).derivatives.hessian.nnz == 150 + 149
 
 
 def test_symengine_and_sympy_engines_agree():
@@ -143,8 +144,8 @@ def test_symengine_and_sympy_engines_agree():
         x0=(0.3, 0.4, 0.5),
     )
     point = np.array([0.3, -0.4, 0.7])
-    fast = compile_problem(p, "symengine")
-    slow = compile_problem(p, "sympy")
+    fast = compile_model(p, "symengine")
+    slow = compile_model(p, "sympy")
     np.testing.assert_allclose(fast.gradient(point), slow.gradient(point), rtol=1e-14)
     for attribute in ("hessian", "jacobian"):
         (f1, a1), (f2, a2) = getattr(fast, attribute), getattr(slow, attribute)
@@ -155,14 +156,14 @@ def test_non_smooth_problem_uses_sympy_engine_with_real_derivatives():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = Problem(name="abs", variables=(x, y), objective=sp.Abs(x) + sp.Max(x, y) ** 2, x0=(1, 2))
-    assert derive(p).engine == "sympy"
+    assert compile_model(p).derivatives.engine == "sympy"
     g = p.oracle("analytic").gradient(np.array([-0.5, 1.5]))
     np.testing.assert_allclose(g, [-1.0, 3.0])
 
 
 def test_generated_source_is_inspectable():
     p = Problem(name="src", variables=(x, y), objective=(x * y + 1) ** 2 + sp.sin(x * y), x0=(1, 2))
-    source = compile_problem(p).gradient.source()
+    source = compile_model(p).gradient.source()
     assert "out[0]" in source and "out[1]" in source
 
 
@@ -188,7 +189,7 @@ def test_analytic_gradient_agrees_with_complex_step(expression, point):
     from workbench import finite_difference as fd
 
     p = Problem(name="random", variables=(x, y, z), objective=expression + x * 0, x0=(0.1, 0.2, 0.3))
-    compiled = compile_problem(p)
+    compiled = compile_model(p)
     point = np.array(point)
     exact = compiled.gradient(point)
     estimate = fd.complex_step_jacobian(compiled.objective_complex, point).value[0]
@@ -228,7 +229,7 @@ def test_hessian_of_a_non_smooth_objective_is_defined_away_from_kinks():
 def test_special_functions_compile_through_the_sympy_engine():
     # gamma's derivative is polygamma, besselj's is besselj again: numpy has neither, scipy has both
     p = Problem(name="special", variables=(x, y), objective=sp.gamma(x) + sp.besselj(0, y) ** 2, x0=(1.5, 0.5))
-    assert derive(p).engine == "sympy"
+    assert compile_model(p).derivatives.engine == "sympy"
     point = np.array([1.7, 0.4])
     oracle = p.oracle("analytic")
     exact = [float(sp.diff(p.objective, v).subs({x: 1.7, y: 0.4}).evalf(30)) for v in (x, y)]

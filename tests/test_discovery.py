@@ -56,7 +56,7 @@ def test_duplicate_names_name_both_files(tmp_path):
 
 
 def test_selection_errors_are_helpful(library):
-    with pytest.raises(KeyError, match="did you mean rosenbrock"):
+    with pytest.raises(KeyError, match="did you mean 'rosenbrock'"):
         select_problems(library, ["rosenbrok"])
     with pytest.raises(KeyError, match="tags in use"):
         select_problems(library, ["tag:nonexistent"])

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from workbench import Problem
 from workbench import finite_difference as fd
-from workbench.symbolic import derive
+from workbench.model import compile_model
 
 x, y, z = sp.symbols("x y z", real=True)
 
@@ -144,7 +144,12 @@ def test_oracle_costs_and_reuse_of_f_at_the_same_point():
     assert forward.counts.objective_evaluations == n + 1  # f(x) not known yet
     forward.value(POINT)
     forward.gradient(POINT)
-    assert forward.counts.objective_evaluations == (n + 1) + 1 + n  # f(x) reused
+    assert forward.counts.objective_evaluations == (n + 1) + 1  # the gradient at the last point is remembered
+    assert forward.counts.gradient == 2 and forward.counts.value == 1  # calls are counted all the same
+    other = POINT + 0.25
+    forward.value(other)
+    forward.gradient(other)
+    assert forward.counts.objective_evaluations == (n + 1) + 1 + 1 + n  # f(x) reused
     central = p.oracle("fd-central")
     central.gradient(POINT)
     assert central.counts.objective_evaluations == 2 * n
@@ -169,7 +174,7 @@ def test_finite_difference_oracles_never_derive_derivatives():
         oracle.hessian(point)
         oracle.jacobian(point)
         oracle.constraint_hessian(point, np.array([1.0, -2.0]))
-    derived = derive(p)._cache
+    derived = compile_model(p).derivatives._cache
     assert not any(key in derived for key in ("gradient", "hessian", "jacobian", "constraint_hessians"))
 
 

@@ -178,9 +178,13 @@ def test_unknown_options_and_methods_are_errors_that_list_the_choices(problems):
         solve(problems["rosenbrock"], "newton", "fd-sideways")
 
 
-def test_results_record_what_was_asked(problems):
+def test_results_record_the_resolved_options(problems):
     result = solve(problems["rosenbrock"], "adam", "fd-central", learning_rate=0.05, seed=7, max_iterations=50)
-    assert result.options == {"learning_rate": 0.05, "seed": 7, "max_iterations": 50}
+    assert result.options == {
+        "learning_rate": 0.05, "seed": 7, "max_iterations": 50,  # as asked
+        "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "gradient_noise": 0.0, "schedule": "constant",  # defaults
+        "gtol": 1e-8, "max_evaluations": None, "target": None, "time_limit": None, "x0": None,
+    }  # fmt: skip
     assert result.seed == 7 and result.variant == "fd-central" and result.method == "adam"
     assert result.trace[0].k == 0 and result.trace[-1].k == result.iterations == 50
     assert result.trace[-1].x is not None  # small n: iterates kept for trajectory plots

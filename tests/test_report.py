@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from workbench.report import default_study, prepare, write_report
+from workbench.report import write_report
+from workbench.report.prepare import default_study, prepare
 from workbench.store import Store, load_runs
 from workbench.study import MethodSpec, Study
 

@@ -116,24 +116,51 @@ def test_failures_are_stored_and_the_rest_of_the_study_completes(tmp_path, libra
         __import__("workbench.discovery", fromlist=["x"]).builtin_folder() / "lecture.py"
     )
     big = lecture.chained_rosenbrock(1500)  # compiling it takes longer than the hard limit below
+    outside = Problem(name="outside", variables=(x, y), objective=sp.log(x) + y**2, x0=(-1, 0))  # f(x0) is NaN
     study = Study(
-        problems=[QUADRATIC, library["ill_conditioned_quadratic"], big],
+        problems=[QUADRATIC, library["ill_conditioned_quadratic"], big, outside],
         methods=[
             "lbfgs",
             MethodSpec("sgd", learning_rate=0.5),  # diverges on the quadratic: a NaN / run-off run
-            MethodSpec("trust-exact", x0=[float("nan"), 0.0]),  # raises inside solve: a failed run
+            "trust-exact",
         ],
         options={},
     )
     path = tmp_path / "failures.sqlite"
     summary = study.run(store=path, jobs=2, hard_timeout=0.5, progress=False)
     rows = {(r["problem"], r["method"]): r for r in load_runs(path)}
-    assert summary.ran == len(rows) == 9
+    assert summary.ran == len(rows) == 12
     assert rows[("quadratic", "lbfgs")]["status"] == "converged"
     assert rows[("ill_conditioned_quadratic", "sgd")]["status"] == "diverged"
-    assert rows[("quadratic", "trust-exact")]["status"] == "failed"
+    for method in ("lbfgs", "sgd", "trust-exact"):
+        assert rows[("outside", method)]["status"] == "failed"
+        assert "f(x0) = nan is not finite" in rows[("outside", method)]["message"]
     assert rows[(big.name, "lbfgs")]["status"] == "timeout"
     assert "hard time limit" in rows[(big.name, "lbfgs")]["message"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (MethodSpec("sgd", learning_rate="abc"), "learning_rate must be a real number"),
+        (MethodSpec("sgd", learning_rate=-1), "learning_rate must be > 0"),
+        (MethodSpec("sgd", schedule="foo"), "unknown schedule 'foo'"),
+        (MethodSpec("sgd", learning_rate=[0.1, "abc"]), "learning_rate must be a real number"),
+        (MethodSpec("adam", beta1=1.5), "beta1 must be in"),
+        (MethodSpec("trust-exact", x0=[float("nan"), 0.0]), "not finite"),
+        (MethodSpec("lbfgs", max_iterations=0), "max_iterations must be >= 1"),
+    ],
+)
+def test_bad_option_values_are_rejected_before_anything_is_stored(tmp_path, spec, message):
+    path = tmp_path / "bad.sqlite"
+    with pytest.raises((TypeError, ValueError), match=message):
+        Study(problems=[QUADRATIC], methods=[spec]).run(store=path, progress=False)
+    assert not path.exists() or load_runs(path) == []
+
+
+def test_a_misspelled_study_option_is_an_error():
+    with pytest.raises(TypeError, match="no method of the study takes option 'learing_rate'"):
+        Study(problems=[QUADRATIC], methods=["sgd"], options={"learing_rate": 0.1}).tasks()
 
 
 def test_time_limit_per_run_is_a_stored_status(tmp_path, library):

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workbench import finite_difference as fd
-from workbench.compile import compile_expressions, compile_problem
-from workbench.oracle import FINITE_DIFFERENCE_VARIANTS
+from workbench.model import compile_model
+from workbench.variants import FINITE_DIFFERENCE_VARIANTS, SCHEMES
 
 if TYPE_CHECKING:
     from workbench.problem import Problem
@@ -122,81 +122,6 @@ def check_points(problem: Problem, *, random_points: int = 2, seed: int = 0) -> 
         margin = 0.1 * (hi - lo)
         points[f"random-{k + 1}"] = rng.uniform(lo + margin, hi - margin)
     return points
-
-
-class _Model:
-    """What the error model needs at a point, for f and each c_k: the magnitude of the terms, the
-    exact diagonal derivatives d^k f / dx_i^k (k = 1..3, symbolic, one compiled program per problem)
-    and, for Hessians, the mixed third and fourth derivatives t_i = |d H_ij / dx_i|,
-    t_j = |d H_ij / dx_j|, q_i = |d2 H_ij / dx_i^2|, q_j = |d2 H_ij / dx_j^2|. The mixed ones are
-    central differences of the exact Hessian (steps eps^(1/3) and eps^(1/4), 8-10 correct digits,
-    ample for a model): deriving them symbolically took seconds on problems like Osborne 2."""
-
-    def __init__(self, problem: Problem) -> None:
-        self.compiled = compile_problem(problem)
-        self.n = problem.n
-        self.m = problem.m
-        d = self.compiled.derivatives
-        functions = [d.objective, *d.constraint_expressions]
-        expressions: list[Any] = []
-        self.slices: list[dict[str, slice]] = []
-        for f in functions:
-            parts: dict[str, slice] = {}
-            for name, items in (
-                ("terms", list(d.terms(f))),
-                *((f"d{k}", d.diagonal_derivatives(f, k)) for k in (1, 2, 3)),
-            ):
-                parts[name] = slice(len(expressions), len(expressions) + len(items))
-                expressions.extend(items)
-            self.slices.append(parts)
-        self.function = compile_expressions(d.variables, expressions, engine=d.engine)
-        self._last: tuple[np.ndarray, np.ndarray] | None = None
-
-    def _hessian(self, which: int, x: np.ndarray) -> np.ndarray:
-        if which == 0:
-            function, assembler = self.compiled.hessian
-            return assembler.dense(function(x))
-        function, assembler, owners = self.compiled.constraint_hessians
-        return assembler.dense(function(x) * (owners == which - 1))
-
-    def values(self, which: int, x: np.ndarray, hessian: bool = False) -> dict[str, Any]:
-        if self._last is None or not np.array_equal(self._last[0], x):
-            self._last = (np.array(x, dtype=float), self.function(x))
-        out = self._last[1]
-        parts = self.slices[which]
-        d: dict[str, Any] = {"magnitude": float(np.sum(np.abs(out[parts["terms"]])))}
-        for k in (1, 2, 3):
-            d[f"d{k}"] = out[parts[f"d{k}"]]
-        if hessian:
-            n = self.n
-            scale = np.maximum(1.0, np.abs(x))
-            h3, h4 = EPS ** (1 / 3) * scale, EPS**0.25 * scale
-            center = self._hessian(which, x)
-            first = np.empty((n, n, n))  # first[k] = d H / d x_k
-            second = np.empty((n, n, n))  # second[k] = d2 H / d x_k^2
-            with np.errstate(all="ignore"):
-                for k in range(n):
-                    step = np.zeros(n)
-                    step[k] = h3[k]
-                    first[k] = (self._hessian(which, x + step) - self._hessian(which, x - step)) / (2 * h3[k])
-                    step[k] = h4[k]
-                    second[k] = (self._hessian(which, x + step) - 2 * center + self._hessian(which, x - step)) / h4[
-                        k
-                    ] ** 2
-            i, j = np.indices((n, n))
-            d["t_i"] = np.triu(np.abs(first[i, i, j]))
-            d["t_j"] = np.triu(np.abs(first[j, i, j]))
-            d["q_i"] = np.triu(np.abs(second[i, i, j]))
-            d["q_j"] = np.triu(np.abs(second[j, i, j]))
-        return d
-
-
-def _model_cache(problem: Problem) -> _Model:
-    model = problem._cache.get("error-model")
-    if model is None:
-        model = _Model(problem)
-        problem._cache["error-model"] = model
-    return model
 
 
 def _rounding(d: dict[str, Any]) -> float:
@@ -275,7 +200,7 @@ def optimal_steps(variant: str, d: dict[str, Any]) -> np.ndarray:
     return np.full(np.shape(d["d1"]), np.inf)
 
 
-_GRADIENT_STEP = {"fd-forward": "forward", "fd-central": "central", "complex-step": "complex"}
+_GRADIENT_STEP = SCHEMES  # the step rule of a gradient is its scheme's
 _HESSIAN_STEP = {
     "fd-forward": "hessian-forward",
     "fd-central": "hessian-central",
@@ -303,8 +228,8 @@ def check_derivatives(
     if points is None:
         points = check_points(problem, random_points=random_points, seed=seed)
     variants = [v for v in variants if v != "complex-step" or problem.is_smooth]
-    exact = problem.oracle("analytic", sparse=False)
-    model = _model_cache(problem)
+    exact = compile_model(problem).exact
+    model = compile_model(problem).error_model
     weights = np.ones(problem.m)
     rows: list[CheckRow] = []
     for label, x in points.items():
@@ -410,10 +335,10 @@ def step_sweep(
     x = np.asarray(x, dtype=float)
     steps = np.logspace(-1, -16, 61) if steps is None else np.asarray(steps, dtype=float)
     variants = [v for v in variants if v != "complex-step" or problem.is_smooth]
-    compiled = compile_problem(problem)
+    compiled = compile_model(problem)
     exact = compiled.gradient(x)
     scale = float(np.max(np.abs(exact))) or 1.0
-    d = _model_cache(problem).values(0, x)
+    d = compiled.error_model.values(0, x)
     scaling = np.maximum(1.0, np.abs(x))
     measured, model, optimal, thumb = {}, {}, {}, {}
     for variant in variants:

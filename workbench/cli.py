@@ -75,10 +75,10 @@ def command_check(args: argparse.Namespace) -> int:
     headers = ["point", "quantity", "variant", "digits", "max abs err", "rel err", "model err", "evaluations"]
     print(format_table(headers, table))
     if args.verbose:
-        from workbench.compile import compile_problem
+        from workbench.model import compile_model
 
         print("\n# generated gradient program")
-        print(compile_problem(problem).gradient.source())
+        print(compile_model(problem).gradient.source())
     return 0
 
 
@@ -252,7 +252,8 @@ def command_report(args: argparse.Namespace) -> int:
     import time
 
     from workbench.output import OutputFolder
-    from workbench.report import default_study, prepare, write_report
+    from workbench.report import write_report
+    from workbench.report.prepare import default_study, prepare
 
     start = time.perf_counter()
     store = args.store or DEFAULT_STORE

@@ -28,7 +28,7 @@ import sympy as sp
 
 from workbench.symbolic import Engine, se
 
-__all__ = ["CompiledFunction", "compile_expressions"]
+__all__ = ["CompiledFunction", "MatrixAssembler", "compile_expressions"]
 
 #: Above this program size (outputs + terms of top-level sums + variables used), LLVM compiles without
 #: optimisation passes: its compile time grows quickly with opt_level on large programs (chained
@@ -216,83 +216,3 @@ class MatrixAssembler:
 
         data = np.bincount(self._inverse, weights=values[self._source], minlength=self._nnz)
         return sparse.csr_array((data, self._indices.copy(), self._indptr.copy()), shape=self.shape)
-
-
-class CompiledProblem:
-    """The problem's functions and exact derivatives as compiled callables, each built on first use.
-
-    ``objective`` and ``constraints`` (real and complex) are all the finite-difference variants
-    receive; the derivative callables are for the analytic variant and the derivative check.
-    """
-
-    def __init__(self, derivatives) -> None:  # derivatives: workbench.symbolic.Derivatives
-        self.derivatives = derivatives
-        self.engine = derivatives.engine
-        self.n = len(derivatives.variables)
-        self.m = len(derivatives.constraint_expressions)
-        self._cache: dict[str, Any] = {}
-
-    def _compile(self, key: str, expressions: Sequence[Any], complex_valued: bool = False) -> CompiledFunction:
-        function = self._cache.get(key)
-        if function is None:
-            function = compile_expressions(
-                self.derivatives.variables, expressions, engine=self.engine, complex_valued=complex_valued
-            )
-            self._cache[key] = function
-        return function
-
-    @property
-    def objective(self) -> CompiledFunction:
-        return self._compile("objective", [self.derivatives.objective])
-
-    @property
-    def objective_complex(self) -> CompiledFunction:
-        return self._compile("objective_complex", [self.derivatives.objective], complex_valued=True)
-
-    @property
-    def constraints(self) -> CompiledFunction:
-        return self._compile("constraints", self.derivatives.constraint_expressions)
-
-    @property
-    def constraints_complex(self) -> CompiledFunction:
-        return self._compile("constraints_complex", self.derivatives.constraint_expressions, complex_valued=True)
-
-    @property
-    def gradient(self) -> CompiledFunction:
-        return self._compile("gradient", self.derivatives.gradient)
-
-    @property
-    def hessian(self) -> tuple[CompiledFunction, MatrixAssembler]:
-        pattern = self.derivatives.hessian
-        return self._compile("hessian", pattern.expressions), self._assembler("hessian", pattern)
-
-    @property
-    def jacobian(self) -> tuple[CompiledFunction, MatrixAssembler]:
-        pattern = self.derivatives.jacobian
-        return self._compile("jacobian", pattern.expressions), self._assembler("jacobian", pattern)
-
-    @property
-    def constraint_hessians(self) -> tuple[CompiledFunction, MatrixAssembler, np.ndarray]:
-        pattern, owners = self.derivatives.constraint_hessians
-        function = self._compile("constraint_hessians", pattern.expressions)
-        return function, self._assembler("constraint_hessians", pattern), owners
-
-    def _assembler(self, key: str, pattern) -> MatrixAssembler:
-        key = f"assembler:{key}"
-        assembler = self._cache.get(key)
-        if assembler is None:
-            assembler = MatrixAssembler(pattern.rows, pattern.cols, pattern.shape, symmetric=pattern.symmetric)
-            self._cache[key] = assembler
-        return assembler
-
-
-def compile_problem(problem, engine: Engine | None = None) -> CompiledProblem:
-    """The (cached) compiled functions of ``problem``; nothing is compiled until first used."""
-    from workbench.symbolic import derive
-
-    key = f"compiled:{engine or 'auto'}"
-    cached = problem._cache.get(key)
-    if cached is None:
-        cached = CompiledProblem(derive(problem, engine))
-        problem._cache[key] = cached
-    return cached

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workbench.problem import Problem
+from workbench.validation import did_you_mean
 
 __all__ = [
     "DuplicateProblemError",
@@ -109,9 +110,6 @@ def select_problems(problems: dict[str, Problem], selectors: Iterable[str]) -> d
         elif selector in problems:
             chosen[selector] = problems[selector]
         else:
-            import difflib
-
-            close = difflib.get_close_matches(selector, list(problems), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; `workbench list` shows the library"
+            hint = did_you_mean(selector, problems) or " (`workbench list` shows the library)"
             raise KeyError(f"no problem named {selector!r}{hint}")
     return dict(sorted(chosen.items()))

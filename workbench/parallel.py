@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
 import os
 import time
 import traceback
@@ -27,8 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-import numpy as np
-
+from workbench import processes
 from workbench.problem import Problem
 from workbench.trace import RunResult
 
@@ -55,19 +53,15 @@ class Task:
     options: dict[str, Any]
     seed: int
     start: int
+    x0: tuple[float, ...] = ()
 
 
 OnResult = Callable[[Task, RunResult], None]
 
 
 def _failed(task: Task, message: str, status: str = "failed") -> RunResult:
-    x0 = task.options.get("x0") or []
-    return RunResult(
-        problem=task.problem, method=task.method, variant=task.variant, options=dict(task.options), seed=task.seed,
-        status=status, message=message, x=np.atleast_1d(np.asarray(x0, dtype=float)), f=float("nan"),
-        iterations=0, method_iterations=None, counts={}, wall_time=0.0, trace=(), claimed_success=False,
-        verdict=None, x0=tuple(np.atleast_1d(np.asarray(x0, dtype=float)).tolist()),
-    )  # fmt: skip
+    return RunResult.without_run(problem=task.problem, method=task.method, variant=task.variant, options=task.options,
+                                 seed=task.seed, x0=task.x0, status=status, message=message)  # fmt: skip
 
 
 def execute(task: Task, problems: dict[str, Problem]) -> RunResult:
@@ -75,7 +69,7 @@ def execute(task: Task, problems: dict[str, Problem]) -> RunResult:
     from workbench.runner import solve
 
     try:
-        return solve(problems[task.fingerprint], task.method, task.variant, seed=task.seed, **task.options)
+        return solve(problems[task.fingerprint], task.method, task.variant, **task.options)
     except Exception as error:  # failure is data
         return _failed(task, f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
 
@@ -218,14 +212,9 @@ def _single_threaded() -> Iterator[None]:
 
 
 def process_context() -> Any:
-    """``forkserver`` where available (workers fork from a server that has already imported the
-    workbench, so they start in milliseconds), else ``spawn``. Both start from a clean interpreter
-    state: never a copy of this process's threads."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["workbench.runner", "workbench.parallel"])
-        return context
-    return multiprocessing.get_context("spawn")
+    """The context of study workers: :func:`workbench.processes.process_context` with the runner
+    preloaded in the fork server."""
+    return processes.process_context(("workbench.runner", "workbench.parallel"))
 
 
 class _AffinityQueue:

@@ -30,11 +30,13 @@ if TYPE_CHECKING:
     from workbench.oracle import Oracle
 
 __all__ = [
+    "NON_SMOOTH_FUNCTIONS",
     "Constraint",
     "InfeasibleStartWarning",
     "NonSmoothWarning",
     "Problem",
     "ProblemDeclarationError",
+    "non_smooth_functions",
 ]
 
 
@@ -104,6 +106,10 @@ class Problem:
         The start point (may lie outside the bounds; a warning says so).
     f_star, x_star : optional
         The known optimal value and minimizer.
+    typical_x : optional, one positive magnitude per variable
+        The size each variable typically has (Dennis & Schnabel's typical x). Finite-difference steps
+        scale with max(typical_x_i, |x_i|) instead of max(1, |x_i|): declare it on badly scaled problems
+        (a variable of size 1e-6 next to one of size 1e6) so that forward differences work there.
     tags : sequence of str
         Labels used to select problems (``tag:lecture``). ``constrained``, ``bounds`` and
         ``unconstrained`` are added from the declaration.
@@ -121,6 +127,7 @@ class Problem:
     x0: tuple[float, ...]
     f_star: float | None = None
     x_star: tuple[float, ...] | None = None
+    typical_x: tuple[float, ...] | None = None
     tags: tuple[str, ...] = ()
     local_minima: tuple[float, ...] = ()
     notes: str = ""
@@ -140,6 +147,15 @@ class Problem:
         set_field("x0", _validate_point(self.x0, n, "x0", where))
         if self.x_star is not None:
             set_field("x_star", _validate_point(self.x_star, n, "x_star", where))
+        if self.typical_x is not None:
+            typical = _validate_point(self.typical_x, n, "typical_x", where)
+            bad = [i for i, v in enumerate(typical) if not v > 0]
+            if bad:
+                raise ProblemDeclarationError(
+                    f"{where}: typical_x[{bad[0]}] = {typical[bad[0]]:g} must be > 0 (a magnitude: the size "
+                    f"{variables[bad[0]]} typically has)"
+                )
+            set_field("typical_x", typical)
         if self.f_star is not None:
             f_star = _as_float(self.f_star, "f_star", where)
             if not math.isfinite(f_star):
@@ -147,9 +163,9 @@ class Problem:
             set_field("f_star", f_star)
         set_field("local_minima", tuple(_as_float(v, "local_minima", where) for v in self.local_minima))
         set_field("tags", _normalise_tags(self.tags, self, where))
+        _reject_complex_values(self, where)
         _warn_about_start(self, where)
         _warn_about_non_smooth(self, where)
-        object.__setattr__(self, "_cache", {})
 
     # ----------------------------------------------------------------------------------------
     @property
@@ -191,34 +207,49 @@ class Problem:
     @property
     def is_smooth(self) -> bool:
         """False when an expression uses Abs, Max, Piecewise, ... (see ``NON_SMOOTH_FUNCTIONS``)."""
-        return not _non_smooth_functions(self)
+        return not non_smooth_functions(self)
 
     def fingerprint(self) -> str:
-        """A hash of the whole declaration (expressions, bounds, x0, optimum): the problem's identity
-        in result keys. Two declarations with the same fingerprint are the same problem."""
-        cached = self._cache.get("fingerprint")
-        if cached is None:
-            parts = [
-                self.name,
-                sp.srepr(tuple(self.variables)),
-                sp.srepr(self.objective),
-                *(f"{c.kind}:{sp.srepr(c.expression)}" for c in self.constraints),
-                repr(self.bounds),
-                repr(self.x0),
-                repr(self.f_star),
-                repr(self.x_star),
-            ]
-            cached = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-            self._cache["fingerprint"] = cached
-        return cached
+        """A SHA-256 of the whole declaration: the problem's identity in result keys and the key of its
+        compiled model. It covers every field (expressions, bounds, x0, the optimum, local minima,
+        typical_x, tags, notes, source): two problems with the same fingerprint are the same problem,
+        and editing any field makes a study recompute that problem's runs.
+
+        Computed on first call and kept (a pure function of the frozen fields, like ``hash(str)``)."""
+        try:
+            return self.__dict__["_fingerprint"]
+        except KeyError:
+            pass
+        parts = [
+            self.name,
+            sp.srepr(tuple(self.variables)),
+            sp.srepr(self.objective),
+            *(f"{c.kind}:{sp.srepr(c.expression)}" for c in self.constraints),
+            repr(self.bounds),
+            repr(self.x0),
+            repr(self.f_star),
+            repr(self.x_star),
+            repr(self.typical_x),
+            repr(self.local_minima),
+            repr(self.tags),
+            repr(self.notes),
+            repr(self.source),
+        ]
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        object.__setattr__(self, "_fingerprint", digest)
+        return digest
 
     def oracle(self, variant: str = "analytic", **options: Any) -> Oracle:
-        """A fresh, counting oracle for this problem (see :mod:`workbench.oracle`).
+        """A fresh, counting oracle for this problem: shorthand for
+        ``workbench.oracle.Oracle(workbench.model.compile_model(problem), variant, **options)``.
 
         ``variant`` is ``"analytic"``, ``"fd-forward"``, ``"fd-central"``, ``"complex-step"``, or one of
-        these followed by ``"+bfgs"`` / ``"+sr1"`` (quasi-Newton Hessian model). Compiled callables
-        are derived lazily and cached on the problem, so every oracle after the first is cheap.
+        these followed by ``"+bfgs"`` / ``"+sr1"`` (quasi-Newton Hessian model); see
+        :mod:`workbench.variants`. The compiled model is cached by fingerprint, so every oracle after
+        the first is cheap.
         """
+        # The one upward reference of this module, imported lazily: the declaration stays a plain
+        # value, and users keep the shorthand problem.oracle(...) the README shows.
         from workbench.oracle import make_oracle
 
         return make_oracle(self, variant, **options)
@@ -237,19 +268,10 @@ class Problem:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Problem):
             return NotImplemented
-        return self.fingerprint() == other.fingerprint() and self.tags == other.tags
+        return self.fingerprint() == other.fingerprint()
 
     def __hash__(self) -> int:
         return hash(self.fingerprint())
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Compiled functions do not pickle; workers rebuild them from the expressions.
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_cache", {})
 
 
 # -------------------------------------------------------------------------------------------
@@ -469,6 +491,20 @@ def _normalise_tags(tags: Iterable[str], problem: Problem, where: str) -> tuple[
     return tuple(sorted(result))
 
 
+def _reject_complex_values(problem: Problem, where: str) -> None:
+    """The imaginary unit left in an expression after SymPy's automatic simplification makes it
+    complex-valued for real x; minimisation needs a real objective and real constraints."""
+    expressions = [("objective", problem.objective)] + [
+        (f"constraints[{i}]", c.expression) for i, c in enumerate(problem.constraints)
+    ]
+    for field, expression in expressions:
+        if expression.has(sp.I):
+            raise ProblemDeclarationError(
+                f"{where}: {field} {expression} is complex-valued (it contains the imaginary unit I); an objective "
+                "and constraints must be real for real x: minimise e.g. the squared modulus instead"
+            )
+
+
 def _warn_about_start(problem: Problem, where: str) -> None:
     if problem.bounds is None:
         return
@@ -484,7 +520,8 @@ def _warn_about_start(problem: Problem, where: str) -> None:
         )
 
 
-def _non_smooth_functions(problem: Problem) -> list[tuple[str, str]]:
+def non_smooth_functions(problem: Problem) -> list[tuple[str, str]]:
+    """``[(field, function name)]`` for every non-smooth function an expression of ``problem`` uses."""
     found = []
     expressions = [("objective", problem.objective)] + [
         (f"constraints[{i}]", c.expression) for i, c in enumerate(problem.constraints)
@@ -497,7 +534,7 @@ def _non_smooth_functions(problem: Problem) -> list[tuple[str, str]]:
 
 
 def _warn_about_non_smooth(problem: Problem, where: str) -> None:
-    for field, fn in _non_smooth_functions(problem):
+    for field, fn in non_smooth_functions(problem):
         warnings.warn(
             f"{where}: {field} uses {fn}, which is not smooth; its derivatives are undefined at "
             "kinks and the complex-step variant is not available",

@@ -2,16 +2,19 @@
 
 ``solve(problem, method="trust-constr", derivatives="analytic", **options) -> RunResult``
 
-1. The method and its options are checked (an unknown option is an error naming those accepted).
+1. The method's options are resolved (every default filled in, every value checked): a misspelled
+   option or a bad value is an error before anything runs.
 2. One check decides applicability from the method's declared capabilities; a method that cannot
    run returns status ``not_applicable`` with the reason, without building anything.
-3. A fresh counting oracle is built for the variant, with the run's evaluation and time limits.
-4. The method runs from x0 (projected onto the bounds for methods that handle them); the monitor
-   records every iteration with exact measurements.
-5. The independent verdict (:mod:`workbench.verdict`) judges the returned x and decides the status.
+3. A start point where f is not finite (outside f's domain) ends the run with status ``failed``.
+4. A fresh counting oracle is built for the variant, with the run's evaluation and time limits.
+5. The method runs from x0 (projected onto the bounds for methods that handle them); the monitor
+   (:mod:`workbench.monitor`) records every iteration with exact measurements.
+6. The independent verdict (:mod:`workbench.verdict`) judges the returned x and decides the status.
 
 Failure is data: an exception inside the method, a limit, NaN or a diverging run ends the run with a
-status and a message; ``solve`` raises only for bad input (unknown method, option or variant).
+status and a message; ``solve`` raises only for bad input (unknown method, option, value or variant).
+Floating-point warnings of a run are silenced: non-finite values are recorded as data.
 """
 
 from __future__ import annotations
@@ -24,35 +27,20 @@ from typing import Any
 import numpy as np
 
 from workbench.methods import get_method
-from workbench.methods.base import Monitor, Outcome, Stopping, StopRun, applicability
-from workbench.oracle import LimitReached, parse_variant
+from workbench.methods.base import Outcome, Stopping, StopRun, applicability
+from workbench.model import compile_model
+from workbench.monitor import Monitor
+from workbench.oracle import LimitReached, Oracle
 from workbench.problem import Problem
 from workbench.trace import RunResult
-from workbench.verdict import exact_oracle, judge
+from workbench.variants import parse_variant
+from workbench.verdict import judge
 
-__all__ = ["resolve_options", "solve"]
-
-
-def resolve_options(method_name: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The method's full option set: defaults overridden by ``options``; unknown names are an error."""
-    method = get_method(method_name)
-    accepted = method.accepted_options()
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        raise TypeError(
-            f"method {method_name!r} does not take option {', '.join(map(repr, unknown))}; "
-            f"it accepts {', '.join(sorted(accepted))}"
-        )
-    resolved = {**accepted, **options}
-    if resolved["max_iterations"] is None:
-        resolved["max_iterations"] = method.max_iterations
-    if resolved["gtol"] is None:
-        resolved["gtol"] = method.gtol
-    return resolved
+__all__ = ["recorded_options", "solve"]
 
 
-def _recorded(options: dict[str, Any]) -> dict[str, Any]:
-    """Options as they are stored: plain values, schedules and arrays as text / lists."""
+def recorded_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Options as they are stored: plain values; schedules and other objects as their repr, arrays as lists."""
     result = {}
     for key, value in options.items():
         if isinstance(value, np.ndarray):
@@ -70,67 +58,61 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
     if not isinstance(problem, Problem):
         raise TypeError(f"solve needs a workbench Problem, got {type(problem).__name__}")
     implementation = get_method(method)
-    resolved = resolve_options(method, options)
-    parse_variant(derivatives)  # an unknown variant is bad input: raise before anything runs
+    resolved = implementation.resolve_options(options)
+    variant = parse_variant(derivatives).name  # an unknown variant is bad input: raise before anything runs
     x0 = np.array(problem.x0 if resolved["x0"] is None else resolved["x0"], dtype=float).reshape(-1)
     if x0.shape != (problem.n,):
         raise ValueError(f"x0 has {x0.size} entries but {problem.name} has {problem.n} variables")
-    if not np.all(np.isfinite(x0)):
-        raise ValueError(f"x0 = {x0.tolist()} is not finite")
     seed = int(resolved["seed"])
+    stored = recorded_options(resolved)
 
-    def result(status: str, message: str, **fields: Any) -> RunResult:
-        defaults: dict[str, Any] = dict(
-            x=x0, f=float("nan"), iterations=0, method_iterations=None, counts={}, wall_time=0.0, trace=(),
-            claimed_success=False, verdict=None,
-        )  # fmt: skip
-        defaults.update(fields)
-        return RunResult(
-            problem=problem.name, method=method, variant=derivatives, options=_recorded(options), seed=seed,
-            status=status, message=message, x0=tuple(x0), **defaults,
-        )  # fmt: skip
+    def not_run(status: str, message: str) -> RunResult:
+        return RunResult.without_run(problem=problem.name, method=method, variant=variant, options=stored, seed=seed,
+                                     x0=x0, status=status, message=message)  # fmt: skip
 
-    reason = applicability(implementation.capabilities, problem, derivatives, method)
+    reason = applicability(implementation.capabilities, problem, variant, method)
     if reason is not None:
-        return result("not_applicable", reason)
-
-    oracle = problem.oracle(derivatives)
-    oracle.set_limits(max_evaluations=resolved["max_evaluations"], time_limit=resolved["time_limit"])
-    stopping = Stopping(
-        gtol=float(resolved["gtol"]),
-        max_iterations=int(resolved["max_iterations"]),
-        max_evaluations=resolved["max_evaluations"],
-        target=resolved["target"],
-        time_limit=resolved["time_limit"],
-    )
+        return not_run("not_applicable", reason)
     if implementation.capabilities.bounds and problem.bounds is not None:
         x0 = np.clip(x0, problem.lower, problem.upper)
-    monitor = Monitor(problem, oracle, stopping, x0)
-    start = time.perf_counter()
-    try:
-        monitor.record(0, x0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SciPy's advice to its users; the run's status says the rest
-            outcome = implementation.run(oracle, x0, resolved, stopping, monitor)
-    except StopRun as stop:
-        outcome = Outcome(monitor.last_x, stop.status, stop.message)
-    except LimitReached as limit:
-        outcome = Outcome(monitor.last_x, limit.status, limit.message)
-    except Exception as error:  # failure is data: the caller goes on
-        where = traceback.extract_tb(error.__traceback__)[-1]
-        outcome = Outcome(
-            monitor.last_x,
-            "failed",
-            f"{type(error).__name__}: {error} (in {where.name}, {where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # SciPy's and numpy's warnings are advice to their users; the run's status says the rest
+        warnings.simplefilter("ignore")
+        exact = compile_model(problem).exact
+        f0 = exact.value(x0)
+        if not np.isfinite(f0):
+            return not_run(
+                "failed", f"f(x0) = {f0} is not finite: the start point lies outside f's domain; choose another x0"
+            )
+        oracle = Oracle(compile_model(problem), variant)
+        oracle.set_limits(max_evaluations=resolved["max_evaluations"], time_limit=resolved["time_limit"])
+        stopping = Stopping(
+            gtol=float(resolved["gtol"]),
+            max_iterations=int(resolved["max_iterations"]),
+            max_evaluations=resolved["max_evaluations"],
+            target=resolved["target"],
+            time_limit=resolved["time_limit"],
         )
-    wall_time = time.perf_counter() - start
-    x = np.asarray(outcome.x, dtype=float)
-    if x.shape != (problem.n,):
-        x = monitor.last_x
-    tolerance = None if resolved["target"] is None else float(resolved["target"])
-    verdict = judge(problem, x, f_tolerance=tolerance)
-    with np.errstate(all="ignore"):
-        f = float(exact_oracle(problem).value(x)) if np.all(np.isfinite(x)) else float("nan")
+        monitor = Monitor(oracle, stopping, x0)
+        start = time.perf_counter()
+        try:
+            monitor.record(0, x0)
+            outcome = implementation.run(oracle, x0, resolved, stopping, monitor)
+        except StopRun as stop:
+            outcome = Outcome(monitor.last_x, stop.status, stop.message)
+        except LimitReached as limit:
+            outcome = Outcome(monitor.last_x, limit.status, limit.message)
+        except Exception as error:  # failure is data: the caller goes on
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            place = f"{where.name}, {where.filename.rsplit('/', 1)[-1]}:{where.lineno}"
+            outcome = Outcome(monitor.last_x, "failed", f"{type(error).__name__}: {error} (in {place})")
+        wall_time = time.perf_counter() - start
+        x = np.asarray(outcome.x, dtype=float)
+        if x.shape != (problem.n,):
+            x = monitor.last_x
+        tolerance = None if resolved["target"] is None else float(resolved["target"])
+        verdict = judge(problem, x, f_tolerance=tolerance)
+        f = float(exact.value(x)) if np.all(np.isfinite(x)) else float("nan")
     if verdict.passed:
         status = "converged"
         message = outcome.message if outcome.claimed_success else f"{verdict.message} ({outcome.message})"
@@ -140,16 +122,9 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
         status, message = "failed", f"method claimed success but {verdict.message} ({outcome.message})"
     else:
         status, message = outcome.status, f"{outcome.message}; {verdict.message}"
-    return result(
-        status,
-        message,
-        x=x,
-        f=f,
-        iterations=monitor.iterations,
-        method_iterations=outcome.method_iterations,
-        counts=oracle.counts.as_dict(),
-        wall_time=wall_time,
-        trace=tuple(monitor.records),
-        claimed_success=outcome.claimed_success,
-        verdict=verdict,
-    )
+    return RunResult(
+        problem=problem.name, method=method, variant=variant, options=stored, seed=seed, status=status,
+        message=message, x=x, f=f, iterations=monitor.iterations, method_iterations=outcome.method_iterations,
+        counts=oracle.counts.as_dict(), wall_time=wall_time, trace=tuple(monitor.records),
+        claimed_success=outcome.claimed_success, verdict=verdict, x0=tuple(x0), method_counts=outcome.method_counts,
+    )  # fmt: skip

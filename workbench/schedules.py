@@ -27,12 +27,13 @@ parameters. ``str(schedule)`` writes the formula with the numbers filled in, for
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import inspect
 import math
 import numbers
 from collections.abc import Callable
 from typing import ClassVar
+
+from workbench import validation
 
 __all__ = [
     "SCHEDULES",
@@ -52,25 +53,15 @@ __all__ = [
 Schedule = Callable[[int], float]
 
 
-def _real(name: str, value: object) -> float:
-    """``value`` as a finite float, or a TypeError / ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    result = float(value)
-    if not math.isfinite(result):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return result
-
-
 def _learning_rate(value: object) -> float:
-    result = _real("learning_rate", value)
+    result = validation.real("learning_rate", value)
     if result <= 0:
         raise ValueError(f"learning_rate must be > 0, got {value!r}")
     return result
 
 
 def _rate(value: object) -> float:
-    result = _real("rate", value)
+    result = validation.real("rate", value)
     if result < 0:
         raise ValueError(f"rate must be >= 0 (0 gives a constant schedule), got {value!r}")
     return result
@@ -122,7 +113,7 @@ class StepSchedule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "learning_rate", _learning_rate(self.learning_rate))
-        factor = _real("factor", self.factor)
+        factor = validation.real("factor", self.factor)
         if not 0 < factor <= 1:
             raise ValueError(f"factor must be in (0, 1] (1 gives a constant schedule), got {self.factor!r}")
         object.__setattr__(self, "factor", factor)
@@ -227,9 +218,7 @@ def make_schedule(name: str, learning_rate: float, **parameters: float) -> Sched
     range: learning_rate finite and > 0, factor in (0, 1], every an int >= 1, rate finite and >= 0.
     """
     if name not in SCHEDULES:
-        close = difflib.get_close_matches(str(name), SCHEDULES, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"unknown schedule {name!r}{hint}; known schedules: {', '.join(SCHEDULES)}")
+        raise validation.unknown_name("schedule", name, SCHEDULES)
     factory = SCHEDULES[name]
     accepted = [p for p in inspect.signature(factory).parameters if p != "learning_rate"]
     unknown = sorted(set(parameters) - set(accepted))

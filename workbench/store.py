@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_STORE", "Store", "environment", "load_runs", "load_traces"]
 DEFAULT_STORE = Path("reports") / "results.sqlite"
 #: Stored traces keep at most about this many iterations per run (see ``thin``).
 TRACE_KEEP = 400
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS runs (
     iterations INTEGER NOT NULL,
     method_iterations INTEGER,
     evaluations INTEGER NOT NULL,
+    work REAL NOT NULL,
     objective_evaluations INTEGER NOT NULL,
     constraint_evaluations INTEGER NOT NULL,
     gradient_calls INTEGER NOT NULL,
@@ -94,6 +95,8 @@ CREATE TABLE IF NOT EXISTS checks (
 );
 CREATE TABLE IF NOT EXISTS sweeps (problem TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS problems (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS methods (name TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memberships (study TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (study, key));
 """
 
 TRACE_FIELDS = (
@@ -103,8 +106,7 @@ TRACE_FIELDS = (
     "violation",
     "step_size",
     "learning_rate",
-    "evaluations",
-    "gradient_evaluations",
+    "work",
     "time",
     "x",
 )
@@ -172,7 +174,7 @@ def _decode_trace(blob: bytes) -> dict[str, list[Any]]:
         offset += 8 * count
         if name == "x":
             columns["x"] = [tuple(row) for row in values.tolist()]
-        elif name in ("k", "evaluations", "gradient_evaluations"):
+        elif name == "k":
             columns[name] = [int(v) for v in values]
         elif name == "learning_rate":
             columns[name] = [None if np.isnan(v) else float(v) for v in values]
@@ -210,6 +212,18 @@ class Store:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA foreign_keys=ON")
+        has_meta = self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if has_meta:
+            row = self.connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is not None and row[0] != str(SCHEMA_VERSION):
+                self.connection.close()
+                raise ValueError(
+                    f"{self.path} was written by another workbench version (store schema {row[0]}, this workbench "
+                    f"writes schema {SCHEMA_VERSION}); choose a new store with --store, or delete that file to "
+                    "start again"
+                )
         with self.connection:
             self.connection.executescript(_SCHEMA)
             self.connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -241,8 +255,10 @@ class Store:
             _json(np.asarray(result.x).tolist()), _finite_or_none(result.f), f_star,
             None if verdict is None else _finite_or_none(verdict.f_error),
             None if verdict is None else _finite_or_none(verdict.x_error),
-            int(result.iterations), result.method_iterations, int(result.evaluations),
-            int(counts.get("objective_evaluations", 0)), int(counts.get("constraint_evaluations", 0)),
+            int(result.iterations), result.method_iterations,
+            int(counts.get("objective_evaluations", 0)) + int(counts.get("constraint_evaluations", 0)),
+            float(result.work), int(counts.get("objective_evaluations", 0)),
+            int(counts.get("constraint_evaluations", 0)),
             int(counts.get("gradient", 0)), int(counts.get("hessian", 0)), _json(counts), float(result.wall_time),
             int(bool(result.claimed_success)), None if verdict is None else _json(verdict.as_dict()),
             None if verdict is None else _finite_or_none(verdict.stationarity),
@@ -339,6 +355,30 @@ class Store:
         """{name: metadata} of every recorded problem (``objective`` is SymPy's srepr)."""
         rows = self.connection.execute("SELECT name, fingerprint, data FROM problems ORDER BY name")
         return {name: {"name": name, "fingerprint": fp, **json.loads(d)} for name, fp, d in rows}
+
+    # -- methods and study memberships ---------------------------------------------------------
+    def write_methods(self, methods: Sequence[dict[str, Any]]) -> None:
+        """Record the method catalogue in its order (name, group, summary, capabilities), so renderers
+        need nothing but the store."""
+        rows = [(m["name"], position, _json(m)) for position, m in enumerate(methods)]
+        with self.connection:
+            self.connection.executemany("INSERT OR REPLACE INTO methods VALUES (?, ?, ?)", rows)
+
+    def methods(self) -> dict[str, dict[str, Any]]:
+        """{name: description} in the recorded order."""
+        rows = self.connection.execute("SELECT name, data FROM methods ORDER BY position, name")
+        return {name: json.loads(data) for name, data in rows}
+
+    def write_memberships(self, study: str, keys: Iterable[str]) -> None:
+        """Record that the runs ``keys`` belong to ``study`` (a run two studies share is stored once
+        and belongs to both)."""
+        with self.connection:
+            self.connection.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)", [(study, k) for k in keys])
+
+    def study_keys(self, study: str) -> list[str]:
+        """The keys of the runs that belong to ``study``, in the order they were recorded."""
+        rows = self.connection.execute("SELECT key FROM memberships WHERE study = ? ORDER BY rowid", (study,))
+        return [key for (key,) in rows]
 
     # -- environment, checks, sweeps -----------------------------------------------------------
     def record_environment(self, study: str) -> None:

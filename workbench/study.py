@@ -13,9 +13,10 @@ start points, run into the result store, resumable and parallel.
     summary = study.run(store="reports/results.sqlite", jobs=2)
 
 Runs whose key is already stored are skipped (resume); ``rerun=True`` recomputes them. A run's key is
-the hash of the problem's declaration, method, options, variant, seed, start point and the workbench
-version. Multi-start points (start s >= 1) are drawn, per variable, uniformly inside finite bounds or
-from x0_i + spread * max(1, |x0_i|) * N(0, 1) otherwise, with a generator seeded by (seed, crc32 of the
+the hash of the problem's declaration, method, resolved options (defaults filled in, so a changed
+default makes a new run), variant, seed, start point and the workbench version. Multi-start points
+(start s >= 1) are drawn, per variable, uniformly inside finite bounds or from
+x0_i + spread * max(1, |x0_i|) * N(0, 1) otherwise, with a generator seeded by (seed, crc32 of the
 problem's name, s): seeds come from names, never from global state.
 """
 
@@ -36,14 +37,15 @@ from typing import Any
 import numpy as np
 
 from workbench.discovery import discover_problems, select_problems
-from workbench.methods import get_method
-from workbench.oracle import parse_variant
+from workbench.methods import catalogue, get_method
 from workbench.parallel import Task, run_in_processes, run_on_dask, run_serial
 from workbench.problem import Problem
 from workbench.progress import Progress
-from workbench.runner import resolve_options
+from workbench.runner import recorded_options
 from workbench.store import DEFAULT_STORE, Store
 from workbench.trace import RunResult
+from workbench.validation import did_you_mean
+from workbench.variants import parse_variant
 
 __all__ = ["MethodSpec", "Study", "StudySummary", "parse_value", "run_key", "start_points"]
 
@@ -103,7 +105,8 @@ def _canonical(value: Any) -> str:
 
 
 def run_key(problem: Problem, method: str, options: Mapping[str, Any], variant: str, seed: int) -> str:
-    """The run's identity: hash of declaration + method + options (x0 included) + variant + seed + version."""
+    """The run's identity: hash of the declaration (its fingerprint), the method, its **resolved**
+    options (x0 included), the variant, the seed and the workbench version."""
     from workbench import __version__
 
     text = _canonical([problem.fingerprint(), method, dict(options), variant, int(seed), __version__])
@@ -185,30 +188,41 @@ class Study:
         return specs
 
     def tasks(self, problems: dict[str, Problem] | None = None) -> list[tuple[Task, Problem]]:
-        """The expanded grid, validated (unknown methods, options or variants raise before anything runs)."""
+        """The expanded grid with every run's options resolved (defaults filled in, values checked):
+        an unknown method, option, value or variant raises before anything runs or is stored."""
         problems = self.resolve_problems() if problems is None else problems
-        for variant in self.derivatives:
-            parse_variant(variant)
-        if self.starts < 1:
-            raise ValueError(f"starts must be >= 1, got {self.starts}")
+        variants = [parse_variant(variant).name for variant in self.derivatives]
+        if isinstance(self.starts, bool) or not isinstance(self.starts, int) or self.starts < 1:
+            raise ValueError(f"starts must be a whole number >= 1, got {self.starts!r}")
+        specs = self._method_specs()
+        methods = {spec.name: get_method(spec.name) for spec in specs}
+        taken = set().union(*(method.accepted_options() for method in methods.values()))
+        unknown = sorted(set(self.options) - taken)
+        if unknown:
+            raise TypeError(
+                f"no method of the study takes option {', '.join(map(repr, unknown))}"
+                f"{did_you_mean(unknown[0], taken)}; see `workbench methods` for what each method accepts"
+            )
         tasks = []
-        for spec in self._method_specs():
-            method = get_method(spec.name)
+        for spec in specs:
+            method = methods[spec.name]
             accepted = method.accepted_options()
             shared = {k: v for k, v in self.options.items() if k in accepted}
             for options in spec.expand():
-                resolve_options(spec.name, {**shared, **options})  # raises for unknown options
+                method.resolve_options({**shared, **options})  # raises for unknown options and bad values
                 for problem in problems.values():
                     for seed in self.seeds:
-                        for start, x0 in enumerate(start_points(problem, self.starts, seed=seed, spread=self.spread)):
-                            run_options = {**shared, **options}
+                        points = start_points(problem, self.starts, seed=seed, spread=self.spread)
+                        for start, x0 in enumerate(points):
+                            given = {**shared, **options, "seed": seed}
                             if start:
-                                run_options["x0"] = list(x0)
-                            for variant in self.derivatives:
-                                key = run_key(problem, spec.name, run_options, variant, seed)
+                                given["x0"] = list(x0)
+                            resolved = recorded_options(method.resolve_options(given))
+                            for variant in variants:
+                                key = run_key(problem, spec.name, resolved, variant, seed)
                                 task = Task(key=key, fingerprint=problem.fingerprint(), problem=problem.name,
-                                            method=spec.name, variant=variant, options=run_options, seed=int(seed),
-                                            start=start)  # fmt: skip
+                                            method=spec.name, variant=variant, options=resolved, seed=int(seed),
+                                            start=start, x0=tuple(x0))  # fmt: skip
                                 tasks.append((task, problem))
         return tasks
 
@@ -252,6 +266,10 @@ class Study:
             recorded = {info["fingerprint"] for info in handle.problems().values()}
             if pending or not set(declared) <= recorded:
                 handle.write_problems(declared.values())
+            keys = list(dict.fromkeys(task.key for task, _ in tasks))
+            if pending or not set(keys) <= set(handle.study_keys(self.name)):
+                handle.write_memberships(self.name, keys)  # renderers find a study's runs by these
+                handle.write_methods(catalogue())
             bar = Progress(len(pending), skipped=summary.resumed, enabled=progress)
             by_fingerprint = {p.fingerprint(): p for p in problems.values()}
 

@@ -1,7 +1,8 @@
 """Exact derivative expressions of a problem, derived lazily and cached.
 
-``derive(problem)`` returns a :class:`Derivatives` object whose attributes are computed on first use:
-a method that needs only gradients never pays for Hessians.
+``Derivatives(problem)`` holds the exact derivative expressions, each computed on first use: a method
+that needs only gradients never pays for Hessians. The compiled model (:mod:`workbench.model`) owns one
+per problem.
 
 Engines
 -------
@@ -40,7 +41,7 @@ except ImportError:  # pragma: no cover - exercised only on broken installs
 if TYPE_CHECKING:
     from workbench.problem import Problem
 
-__all__ = ["Derivatives", "SparseExpressions", "derive"]
+__all__ = ["Derivatives", "SparseExpressions", "choose_engine"]
 
 Engine = Literal["symengine", "sympy"]
 
@@ -328,13 +329,3 @@ def _triplets(
     return SparseExpressions(
         rows=rows, cols=cols, expressions=tuple(e[2] for e in entries), shape=shape, symmetric=symmetric
     )
-
-
-def derive(problem: Problem, engine: Engine | None = None) -> Derivatives:
-    """The (cached) exact derivatives of ``problem``; nothing is differentiated until asked for."""
-    key = f"derivatives:{engine or 'auto'}"
-    cached = problem._cache.get(key)
-    if cached is None:
-        cached = Derivatives(problem, engine)
-        problem._cache[key] = cached
-    return cached

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.cost import Counts
+
 __all__ = ["STATUSES", "IterationRecord", "RunResult", "Verdict"]
 
 STATUSES = (
@@ -43,9 +45,8 @@ class IterationRecord:
     """The state after ``k`` updates, measured with the exact derivatives (not charged to the run).
 
     ``stationarity`` is the projected gradient norm (bounds) or the Lagrangian's gradient norm with
-    least-squares multipliers (general constraints), infinity norm. ``evaluations`` is the run's true
-    number of f and c evaluations so far and ``gradient_evaluations`` its exact-gradient evaluations.
-    ``x`` is kept for n <= 10 only.
+    least-squares multipliers (general constraints), infinity norm. ``work`` is the run's work so far
+    (:mod:`workbench.cost`: evaluations of f, c and exact derivatives). ``x`` is kept for n <= 10 only.
     """
 
     k: int
@@ -54,8 +55,7 @@ class IterationRecord:
     violation: float
     step_size: float
     learning_rate: float | None
-    evaluations: int
-    gradient_evaluations: int
+    work: float
     time: float
     x: tuple[float, ...] | None = None
 
@@ -91,9 +91,10 @@ class Verdict:
 class RunResult:
     """One run of one method on one problem in one derivative variant.
 
-    ``iterations`` counts updates made (from our own trace); ``method_iterations`` is what the method
-    itself reported (SciPy's ``nit``), kept beside it. ``counts`` holds the oracle's counts
-    (method-visible calls and true evaluations, see :class:`workbench.oracle.Counts`).
+    ``options`` are the method's resolved options (every default filled in). ``iterations`` counts
+    updates made (from our own trace); ``method_iterations`` is what the method itself reported
+    (SciPy's ``nit``), kept beside it. ``counts`` holds the oracle's counts (method-visible calls and
+    true evaluations, see :class:`workbench.cost.Counts`); :attr:`work` is the run's cost.
     ``claimed_success`` is what the method said; ``status`` is what the verdict decided.
     """
 
@@ -114,15 +115,39 @@ class RunResult:
     claimed_success: bool
     verdict: Verdict | None
     x0: tuple[float, ...] = ()
+    #: the method's own counters where it keeps them (see Outcome.method_counts; not stored)
+    method_counts: dict[str, int] | None = None
+
+    @classmethod
+    def without_run(
+        cls,
+        *,
+        problem: str,
+        method: str,
+        variant: str,
+        options: dict[str, Any],
+        seed: int,
+        x0: Any,
+        status: str,
+        message: str,
+    ) -> RunResult:
+        """The result of a run that never started (not applicable, refused start point, a worker that
+        died or timed out): x = x0, nothing counted, no trace, no verdict."""
+        start = np.atleast_1d(np.asarray(x0, dtype=float))
+        return cls(
+            problem=problem, method=method, variant=variant, options=dict(options), seed=int(seed), status=status,
+            message=message, x=start, f=float("nan"), iterations=0, method_iterations=None, counts={},
+            wall_time=0.0, trace=(), claimed_success=False, verdict=None, x0=tuple(start.tolist()),
+        )  # fmt: skip
 
     @property
     def succeeded(self) -> bool:
         return self.status == "converged"
 
     @property
-    def evaluations(self) -> int:
-        """True f and c evaluations (finite-difference ones included)."""
-        return self.counts.get("objective_evaluations", 0) + self.counts.get("constraint_evaluations", 0)
+    def work(self) -> float:
+        """The run's cost: :attr:`workbench.cost.Counts.work` of its counts."""
+        return Counts.from_dict(self.counts).work
 
     @property
     def f_error(self) -> float | None:
@@ -132,7 +157,7 @@ class RunResult:
         error = "" if self.f_error is None or not math.isfinite(self.f_error) else f", |f - f*| = {self.f_error:.2e}"
         return (
             f"{self.problem} / {self.method} / {self.variant}: {self.status} after {self.iterations} iterations, "
-            f"{self.evaluations} evaluations{error}. {self.message}"
+            f"work {self.work:g}{error}. {self.message}"
         )
 
     def __repr__(self) -> str:

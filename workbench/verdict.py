@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.optimize import lsq_linear
 
+from workbench.methods.transforms import projected_gradient
+from workbench.model import ExactEvaluator, compile_model
 from workbench.trace import Verdict
 
 if TYPE_CHECKING:
-    from workbench.oracle import Oracle
     from workbench.problem import Problem
 
-__all__ = ["F_TOLERANCE", "KKT", "exact_oracle", "judge", "kkt_residuals"]
+__all__ = ["F_TOLERANCE", "KKT", "feasibility", "judge", "kkt_residuals", "stationarity"]
 
 F_TOLERANCE = 1e-6  # relative: |f - f*| <= F_TOLERANCE * max(1, |f*|)
 FEASIBILITY_TOLERANCE = 1e-6
@@ -55,13 +56,9 @@ class KKT:
     bound_multipliers: np.ndarray  # (n,) mu_l - mu_u
 
 
-def exact_oracle(problem: Problem) -> Oracle:
-    """An exact, uncounted oracle owned by the verdict (cached on the problem)."""
-    oracle = problem._cache.get("verdict-oracle")
-    if oracle is None:
-        oracle = problem.oracle("analytic", sparse=False)
-        problem._cache["verdict-oracle"] = oracle
-    return oracle
+def _exact(problem: Problem) -> ExactEvaluator:
+    """The problem's exact, uncharged evaluator (owned by its compiled model)."""
+    return compile_model(problem).exact
 
 
 def feasibility(problem: Problem, x: np.ndarray, constraints: np.ndarray | None = None) -> float:
@@ -71,7 +68,7 @@ def feasibility(problem: Problem, x: np.ndarray, constraints: np.ndarray | None 
         violation = max(violation, float(np.max(np.maximum(problem.lower - x, 0.0))))
         violation = max(violation, float(np.max(np.maximum(x - problem.upper, 0.0))))
     if problem.m:
-        c = exact_oracle(problem).constraints(x) if constraints is None else constraints
+        c = _exact(problem).constraints(x) if constraints is None else constraints
         for i, constraint in enumerate(problem.constraints):
             v = abs(c[i]) if constraint.is_equality else max(0.0, -c[i])
             violation = max(violation, float(v))
@@ -82,29 +79,26 @@ def stationarity(problem: Problem, x: np.ndarray) -> float:
     """Projected gradient norm (no general constraints) or the full KKT stationarity residual."""
     if problem.m:
         return kkt_residuals(problem, x).stationarity
-    g = exact_oracle(problem).gradient(x)
-    if problem.bounds is not None:
-        # components pushing against an active bound do not count
-        at_lower = (x <= problem.lower) & (g > 0)
-        at_upper = (x >= problem.upper) & (g < 0)
-        g = np.where(at_lower | at_upper, 0.0, g)
+    g = _exact(problem).gradient(x)
+    if problem.bounds is not None:  # components pushing against an active bound do not count
+        g = projected_gradient(g, x, problem.lower, problem.upper)
     return float(np.max(np.abs(g))) if g.size else 0.0
 
 
 def kkt_residuals(problem: Problem, x: np.ndarray) -> KKT:
     """KKT residuals at x with least-squares multipliers over the near-active set."""
-    oracle = exact_oracle(problem)
+    exact = _exact(problem)
     x = np.asarray(x, dtype=float)
     n = problem.n
-    f = oracle.value(x)
-    g = oracle.gradient(x)
+    f = exact.value(x)
+    g = exact.gradient(x)
     columns: list[np.ndarray] = []
     lower_bounds: list[float] = []
     slacks: list[float] = []
     owners: list[tuple[str, int]] = []
     if problem.m:
-        c = oracle.constraints(x)
-        jacobian = np.asarray(oracle.jacobian(x))
+        c = exact.constraints(x)
+        jacobian = np.asarray(exact.jacobian(x))
         for i, constraint in enumerate(problem.constraints):
             scale = max(1.0, float(np.max(np.abs(jacobian[i]))))
             if constraint.is_equality or c[i] <= ACTIVE * scale:
@@ -215,15 +209,4 @@ def judge(problem: Problem, x: Any, *, f_tolerance: float | None = None) -> Verd
 
 def _constraint_scale(problem: Problem, x: np.ndarray) -> float:
     """max(1, largest |term| of any constraint at x): violations are judged relative to it."""
-    if not problem.m:
-        return 1.0
-    scales = problem._cache.get("constraint-term-functions")
-    if scales is None:
-        from workbench.compile import compile_expressions, compile_problem
-
-        derivatives = compile_problem(problem).derivatives
-        terms = [t for c in derivatives.constraint_expressions for t in derivatives.terms(c)]
-        scales = compile_expressions(derivatives.variables, terms, engine=derivatives.engine)
-        problem._cache["constraint-term-functions"] = scales
-    values = np.abs(scales(x))
-    return max(1.0, float(np.max(values))) if values.size else 1.0
+    return compile_model(problem).constraint_scale(x)

@@ -14,10 +14,11 @@ from workbench.lesson.runs import SWEEPS
 from workbench.lesson.text import code, join, number, point, ratio, status
 from workbench.report.document import Figure, Heading, Table, Text
 from workbench.report.figures import error_versus_step
+from workbench.variants import FINITE_DIFFERENCE_VARIANTS
 
 __all__ = ["build", "branch_slope", "sweep_facts"]
 
-VARIANTS = ("fd-forward", "fd-central", "complex-step")
+VARIANTS = FINITE_DIFFERENCE_VARIANTS
 #: The textbook order of each scheme's truncation error (the V's left branch slope on log-log axes).
 ORDER = {"fd-forward": 1, "fd-central": 2}
 

@@ -3,8 +3,8 @@ that keeps rolling, the overshoot, the look-ahead), then the adaptive steps of A
 and AdaDelta (shrinking steps, a moving average, the bias correction, no learning rate).
 
 Numbers come from the studies ``lesson-momentum-quadratic``, ``lesson-momentum-rosenbrock`` and
-``lesson-adaptive``; hyper-parameters not given to a run are the method's defaults, read from
-:func:`workbench.runner.resolve_options`.
+``lesson-adaptive``; a run's hyper-parameters are read from its stored options, which are resolved
+(every default filled in) before the run starts.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from workbench.lesson.plotdata import FLOOR, gap_curve, path_curve, start_marker
 from workbench.lesson.results import positions
 from workbench.lesson.text import code, join, number, point, ratio, status
 from workbench.report.document import Figure, Table, Text
-from workbench.runner import resolve_options
 
 __all__ = ["build_adaptive", "build_momentum"]
 
@@ -28,8 +27,8 @@ MAP_UPDATES = 150
 
 
 def _option(row: dict[str, Any], name: str) -> Any:
-    """A run's option: as given, else the method's default."""
-    return resolve_options(row["method"], row["options"])[name]
+    """A run's option, as stored: resolved, so defaults are filled in."""
+    return row["options"][name]
 
 
 # -- section 2 -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from workbench.lesson.results import StudyRuns
 from workbench.lesson.runs import LessonStudy, declare, ensure_sweeps, run_lesson
 from workbench.lesson.text import number, plural
 from workbench.output import OutputFolder
-from workbench.parallel import process_context
+from workbench.processes import process_context
 from workbench.report.document import Heading, Page, Table, Text
 from workbench.store import TRACE_KEEP, Store
 from workbench.study import StudySummary

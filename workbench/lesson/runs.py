@@ -22,6 +22,7 @@ from workbench.lesson.problems import HESSIAN_SIZES, curvatures, hessian_family_
 from workbench.problem import Problem
 from workbench.store import Store
 from workbench.study import MethodSpec, Study, StudySummary
+from workbench.variants import DERIVATIVE_VARIANTS
 
 __all__ = [
     "FIRST_ORDER",
@@ -141,7 +142,7 @@ def declare(problems: dict[str, Problem]) -> dict[str, LessonStudy]:
         # 8. derivative accuracy and the optimizer
         LessonStudy(Study(name="lesson-brown", problems=[p["mgh04_brown_badly_scaled"]],
                           methods=["bfgs", "lbfgs", "trust-exact", "newton"],
-                          derivatives=["analytic", "fd-forward", "fd-central", "complex-step"]), parallel=True),
+                          derivatives=list(DERIVATIVE_VARIANTS)), parallel=True),
         # 9. the practical task
         LessonStudy(Study(name="lesson-hs071", problems=[p["hs071"]], methods=["trust-constr"],
                           derivatives=["analytic", "fd-forward", "fd-forward+bfgs"])),

@@ -1,35 +1,38 @@
-"""What every method shares: declared capabilities, options, the stopping rule and the monitor.
+"""What every method shares: declared capabilities, declared options, the stopping rule and the outcome.
 
 A method is an object with a ``name``, its :class:`Capabilities` (declared once, checked once by
-:func:`applicability`), the ``options`` it accepts beyond the common ones, and
-``run(oracle, x0, options, stopping, monitor) -> Outcome``.
+:func:`applicability`), the ``options`` it accepts beyond the common ones (each an :class:`Option`
+with its default and its check), and ``run(oracle, x0, options, stopping, recorder) -> Outcome``.
 
-The stopping rule (one for every method, mapped onto SciPy's own options by the adapters):
+Options are **resolved before a run starts** (:meth:`Method.resolve_options`): every default is filled
+in and every value checked, so a misspelled name or a bad value (``learning_rate=-1``,
+``schedule="foo"``) is an error before anything runs or is stored, and the resolved options are what
+a study stores and hashes into a run's key.
+
+The stopping rule (one for every method, mapped onto SciPy's own options by the adapter):
 
 * ``gtol``: stop when the projected gradient's infinity norm is <= gtol (SciPy: its ``gtol``);
 * ``max_iterations``: at most this many updates;
-* ``max_evaluations``: at most this many evaluations, counting true objective evaluations
-  (finite-difference ones included) plus exact gradient evaluations; enforced by the oracle;
-* ``target``: stop once f(x_k) - f* <= target (needs f*); checked by the monitor on exact values,
-  a benchmarking device that is not charged to the method;
+* ``max_evaluations``: at most this much work (:mod:`workbench.cost`); enforced by the oracle;
+* ``target``: stop once f(x_k) - f* <= target (needs f*); checked by the runner's monitor on exact
+  values, a benchmarking device that is not charged to the method;
 * ``time_limit``: wall-clock seconds; enforced by the oracle.
 
-The monitor records each iteration with exact, uncharged measurements (f, stationarity, violation)
-and flags divergence: non-finite values, or ||x||_inf beyond 1e8 max(1, ||x0||_inf).
+A method reports each update k = 1, 2, ... to a :class:`Recorder` (the runner's monitor, which
+measures it exactly and may stop the run by raising :class:`StopRun`).
 """
 
 from __future__ import annotations
 
 import abc
 import dataclasses
-import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from workbench.oracle import parse_variant
-from workbench.trace import TRACE_X_MAX_SIZE, IterationRecord
-from workbench.verdict import exact_oracle, feasibility, stationarity
+from workbench import validation
+from workbench.variants import parse_variant
 
 if TYPE_CHECKING:
     from workbench.oracle import Oracle
@@ -39,25 +42,63 @@ __all__ = [
     "COMMON_OPTIONS",
     "Capabilities",
     "Method",
-    "Monitor",
+    "Option",
     "Outcome",
+    "Recorder",
     "StopRun",
     "Stopping",
     "applicability",
 ]
 
-#: Options every method accepts, with their defaults (None = method's own default / off).
-COMMON_OPTIONS: dict[str, Any] = {
-    "max_iterations": None,
-    "max_evaluations": None,
-    "gtol": None,
-    "target": None,
-    "seed": 0,
-    "time_limit": None,
-    "x0": None,
-}
 
-DIVERGENCE_FACTOR = 1e8
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One option a method takes: its ``default`` and a ``check`` that returns the value as stored
+    (converted, e.g. an int) or raises TypeError / ValueError naming what is wrong."""
+
+    default: Any
+    check: Callable[[str, Any], Any] | None = None
+    doc: str = ""
+
+    def resolve(self, name: str, value: Any) -> Any:
+        if value is None or self.check is None:
+            return value
+        return self.check(name, value)
+
+
+def _point(name: str, value: Any) -> list[float]:
+    try:
+        values = [float(v) for v in np.asarray(value, dtype=float).reshape(-1)]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a sequence of numbers, got {value!r}") from None
+    if not all(np.isfinite(values)):
+        raise ValueError(f"{name} = {values} is not finite")
+    return values
+
+
+def _positive_integer(name: str, value: Any) -> int:
+    return validation.integer(name, value, minimum=1)
+
+
+def _seed(name: str, value: Any) -> int:
+    return validation.integer(name, value, minimum=0)
+
+
+def _budget(name: str, value: Any) -> int | float:
+    result = validation.positive(name, value)
+    return int(result) if result.is_integer() else result
+
+
+#: Options every method accepts. None means "the method's own default" (max_iterations, gtol) or "off".
+COMMON_OPTIONS: dict[str, Option] = {
+    "max_iterations": Option(None, _positive_integer, "at most this many updates (default: the method's own)"),
+    "max_evaluations": Option(None, _budget, "at most this much work (evaluations, workbench.cost)"),
+    "gtol": Option(None, validation.positive, "stop when the projected gradient's infinity norm is <= gtol"),
+    "target": Option(None, validation.non_negative, "stop once f - f* <= target (problems with a known f*)"),
+    "seed": Option(0, _seed, "seed of everything random in the run (recorded)"),
+    "time_limit": Option(None, validation.positive, "wall-clock seconds"),
+    "x0": Option(None, _point, "start point (default: the problem's x0)"),
+}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -75,24 +116,32 @@ class Capabilities:
     constraints: bool = False
     dense_hessian: bool = False
 
+    @property
+    def group(self) -> str:
+        """The method's group by the derivatives it needs (Optim.jl's grouping): ``"first order"``,
+        ``"second order"`` or ``"constrained"``."""
+        if self.constraints:
+            return "constrained"
+        return "second order" if self.hessian else "first order"
+
 
 def applicability(capabilities: Capabilities, problem: Problem, variant: str, method: str) -> str | None:
     """None when the method can run on the problem in the variant, else the reason it cannot."""
-    base, hessian_model = parse_variant(variant)
-    if base == "complex-step" and not problem.is_smooth:
+    parsed = parse_variant(variant)
+    if parsed.complex_step and not problem.is_smooth:
         return f"complex step needs expressions analytic in x; {problem.name} is not smooth"
     if problem.m and not capabilities.constraints:
         return f"{method} does not handle general constraints ({problem.name} has {problem.m})"
     if problem.bounds is not None and not capabilities.bounds:
         return f"{method} does not handle bounds ({problem.name} is bounded); use lbfgs, slsqp or trust-constr"
-    if hessian_model is not None:
+    if parsed.hessian_model is not None:
         if not capabilities.hessian:
             return (
-                f"{method} does not use a Hessian, so a quasi-Newton variant (+{hessian_model}) "
+                f"{method} does not use a Hessian, so a quasi-Newton variant (+{parsed.hessian_model}) "
                 "has nothing to replace; use the plain variant"
             )
         if not capabilities.hessian_model:
-            return f"{method} needs a Hessian at each point and cannot take a +{hessian_model} model"
+            return f"{method} needs a Hessian at each point and cannot take a +{parsed.hessian_model} model"
     return None
 
 
@@ -102,7 +151,7 @@ class Stopping:
 
     gtol: float
     max_iterations: int
-    max_evaluations: int | None = None
+    max_evaluations: float | None = None
     target: float | None = None
     time_limit: float | None = None
 
@@ -115,6 +164,9 @@ class Outcome:
     status: str  # "success" or a status of workbench.trace.STATUSES
     message: str
     method_iterations: int | None = None
+    #: the method's own counters where it keeps them (SciPy's nfev, njev, nhev as "value", "gradient",
+    #: "hessian"): a run's counts must agree with them
+    method_counts: dict[str, int] | None = None
 
     @property
     def claimed_success(self) -> bool:
@@ -130,71 +182,16 @@ class StopRun(Exception):
         self.message = message
 
 
-class Monitor:
-    """Records iterations with exact measurements and decides target and divergence stops."""
-
-    def __init__(self, problem: Problem, oracle: Oracle, stopping: Stopping, x0: np.ndarray) -> None:
-        self.problem = problem
-        self.oracle = oracle
-        self.stopping = stopping
-        self.start = time.perf_counter()
-        self.records: list[IterationRecord] = []
-        self.last_x = np.array(x0, dtype=float)
-        self.limit = DIVERGENCE_FACTOR * max(1.0, float(np.max(np.abs(x0))) if x0.size else 1.0)
-        self.keep_x = problem.n <= TRACE_X_MAX_SIZE
-        self._simple = problem.m == 0 and problem.bounds is None  # stationarity = ||grad f||_inf
-        self._exact = exact_oracle(problem)
+class Recorder(Protocol):
+    """What a method reports its progress to (the runner's monitor)."""
 
     @property
-    def iterations(self) -> int:
-        return self.records[-1].k if self.records else 0
+    def last_x(self) -> np.ndarray: ...
 
     def record(
         self, k: int, x: np.ndarray, *, step_size: float = float("nan"), learning_rate: float | None = None
     ) -> None:
-        """Measure x after k updates; raises StopRun on divergence or when the target is reached."""
-        x = np.array(x, dtype=float)
-        size = float(np.max(np.abs(x))) if x.size else 0.0
-        if not size <= self.limit:  # also catches NaN
-            self._append(k, x, np.nan, np.nan, np.nan, step_size, learning_rate)
-            raise StopRun(
-                "diverged", f"iterates ran off after {k} updates (||x||_inf > {self.limit:.0e} or not finite)"
-            )
-        self.last_x = x
-        with np.errstate(all="ignore"):
-            f = self._exact.value(x)
-            if f != f:  # NaN
-                station = violation = np.nan
-            elif self._simple:
-                station = float(np.max(np.abs(self._exact.gradient(x)))) if x.size else 0.0
-                violation = 0.0
-            else:
-                station = stationarity(self.problem, x)
-                violation = feasibility(self.problem, x)
-        self._append(k, x, f, station, violation, step_size, learning_rate)
-        if not np.isfinite(f):
-            raise StopRun("diverged", f"f is not finite after {k} updates")
-        target = self.stopping.target
-        if target is not None and self.problem.f_star is not None and f - self.problem.f_star <= target:
-            if violation <= 1e-6:
-                raise StopRun("success", f"target reached: f - f* <= {target:g} after {k} updates")
-
-    def _append(self, k, x, f, station, violation, step_size, learning_rate) -> None:
-        counts = self.oracle.counts
-        self.records.append(
-            IterationRecord(
-                k,
-                float(f),
-                float(station),
-                float(violation),
-                float(step_size),
-                None if learning_rate is None else float(learning_rate),
-                counts.objective_evaluations + counts.constraint_evaluations,
-                counts.gradient_evaluations,
-                time.perf_counter() - self.start,
-                tuple(x.tolist()) if self.keep_x else None,
-            )
-        )
+        """x after k updates; may raise :class:`StopRun`."""
 
 
 class Method(abc.ABC):
@@ -202,23 +199,52 @@ class Method(abc.ABC):
 
     name: str
     capabilities: Capabilities
-    #: method-specific options and their defaults (beyond COMMON_OPTIONS)
-    options: dict[str, Any] = {}
+    #: method-specific options (beyond COMMON_OPTIONS)
+    options: Mapping[str, Option] = {}
     #: default iteration limit and gradient tolerance
     max_iterations: int = 1000
     gtol: float = 1e-8
     #: one-line description for listings
     summary: str = ""
 
-    def accepted_options(self) -> dict[str, Any]:
-        """Every option the method takes, with its default: the common ones and its own."""
+    def accepted_options(self) -> dict[str, Option]:
+        """Every option the method takes: the common ones and its own."""
         return {**COMMON_OPTIONS, **self.options}
+
+    def resolve_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Every option with its default filled in and its value checked (module docstring): an
+        unknown name is a TypeError naming the accepted ones; a bad value a TypeError / ValueError."""
+        accepted = self.accepted_options()
+        unknown = sorted(set(options) - set(accepted))
+        if unknown:
+            hint = validation.did_you_mean(unknown[0], accepted)
+            raise TypeError(
+                f"method {self.name!r} does not take option {', '.join(map(repr, unknown))}{hint}; "
+                f"it accepts {', '.join(sorted(accepted))}"
+            )
+        resolved = {}
+        for name, option in accepted.items():
+            value = options.get(name, option.default)
+            try:
+                resolved[name] = option.resolve(name, value)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"method {self.name!r}: {error}") from None
+        if resolved["max_iterations"] is None:
+            resolved["max_iterations"] = self.max_iterations
+        if resolved["gtol"] is None:
+            resolved["gtol"] = self.gtol
+        self.check_options(resolved)
+        return resolved
+
+    def check_options(self, resolved: dict[str, Any]) -> None:
+        """Checks that involve several options (a method overrides it); raise TypeError / ValueError."""
+        return None
 
     @abc.abstractmethod
     def run(
-        self, oracle: Oracle, x0: np.ndarray, options: dict[str, Any], stopping: Stopping, monitor: Monitor
+        self, oracle: Oracle, x0: np.ndarray, options: dict[str, Any], stopping: Stopping, recorder: Recorder
     ) -> Outcome:
-        """Minimise from x0; call ``monitor.record(k, x)`` after each update k = 1, 2, ..."""
+        """Minimise from x0; call ``recorder.record(k, x)`` after each update k = 1, 2, ..."""
 
     def __repr__(self) -> str:
         return f"<method {self.name}>"

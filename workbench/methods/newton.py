@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 
-from workbench.methods.base import Capabilities, Method, Monitor, Outcome, Stopping
+from workbench.methods.base import Capabilities, Method, Option, Outcome, Recorder, Stopping
 from workbench.oracle import Oracle
 
 __all__ = ["Newton", "modified_newton_direction"]
@@ -49,17 +49,23 @@ def modified_newton_direction(
     raise linalg.LinAlgError("no shift tau made the Hessian positive definite")
 
 
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be true or false, got {value!r}")
+    return bool(value)
+
+
 class Newton(Method):
     """See the module docstring."""
 
     name = "newton"
     summary = "Newton's method with Hessian modification and Armijo backtracking (pure=True: unit steps)"
     capabilities = Capabilities(hessian=True, dense_hessian=True)
-    options = {"pure": False}
+    options = {"pure": Option(False, _boolean, "unit steps, no safeguards")}
     max_iterations = 500
 
     def run(
-        self, oracle: Oracle, x0: np.ndarray, options: dict[str, Any], stopping: Stopping, monitor: Monitor
+        self, oracle: Oracle, x0: np.ndarray, options: dict[str, Any], stopping: Stopping, recorder: Recorder
     ) -> Outcome:
         pure = bool(options["pure"])
         x = np.array(x0, dtype=float)
@@ -80,7 +86,7 @@ class Newton(Method):
                 except (linalg.LinAlgError, ValueError) as error:
                     return Outcome(x, "failed", f"singular Hessian after {k} updates: {error}")
                 x = x + p
-                monitor.record(k + 1, x, step_size=float(np.linalg.norm(p)))
+                recorder.record(k + 1, x, step_size=float(np.linalg.norm(p)))
                 continue
             try:
                 p, _ = modified_newton_direction(hessian, g)
@@ -97,5 +103,5 @@ class Newton(Method):
             else:
                 return Outcome(x, "failed", f"line search found no decrease after {k} updates")
             x, f = trial, f_trial
-            monitor.record(k + 1, x, step_size=float(alpha * np.linalg.norm(p)))
+            recorder.record(k + 1, x, step_size=float(alpha * np.linalg.norm(p)))
         return Outcome(x, "max_iterations", f"{stopping.max_iterations} updates made")

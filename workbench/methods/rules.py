@@ -3,47 +3,51 @@
 A :class:`Rule` is four things::
 
     state = rule.init(x0)                                    # zero statistics of x0's shape
-    step, state = rule.update(gradient, state, learning_rate)
-    x = x + step                                             # the caller applies the step
+    direction, state = rule.update(gradient, state, k)       # k = updates made so far (0, 1, ...)
+    x = x - learning_rate_k * direction                      # the caller scales and applies it
 
-``x0``, ``gradient`` and ``step`` are float64 arrays of one shape (in practice ``(n,)``); the state is
-a NamedTuple of such arrays (and, for Adam, the update count), so it pickles. Neither function mutates
-its inputs, and every array they return is new. The learning rate is passed to every update, so any
-rule works with any schedule of :mod:`workbench.schedules` (``learning_rate = schedule(k)``, k = the
-number of updates made so far). ``rule.defaults`` holds the hyper-parameters the rule was built with
+A rule returns an **unscaled direction**: the learning rate (a constant or a schedule), gradient
+noise and the projection onto the bounds are separate, composable transforms
+(:mod:`workbench.methods.transforms`, like optax's ``chain(scale_by_adam(), scale_by_learning_rate())``),
+so every rule works with every schedule and no rule hard-codes ``-learning_rate *``. The update count
+``k`` is passed in by the caller, who owns it: Adam's bias correction uses t = k + 1 and keeps no count
+of its own.
+
+``x0``, ``gradient`` and ``direction`` are float64 arrays of one shape (in practice ``(n,)``); the
+state is a NamedTuple of such arrays, so it pickles. Neither function mutates its inputs, and every
+array they return is new. ``rule.defaults`` holds the hyper-parameters the rule was built with
 (PyTorch's defaults unless overridden) and the recommended default ``"learning_rate"``, like PyTorch's
 ``optimizer.defaults``.
 
 Convention: **PyTorch** ``torch.optim`` (docs' algorithm boxes), with dampening 0 and weight decay 0.
-Notation: g = gradient at the current point, gamma = learning rate, t = 1, 2, ... counts updates,
-operations element-wise. Where optax 0.2.8 differs, each factory's docstring says how (sources: the
-algorithm boxes of https://docs.pytorch.org/docs/stable/optim.html and optax's ``_src/alias.py``,
-``_src/transform.py``).
+Notation: g = gradient at the current point, gamma = learning rate, t = k + 1 = 1, 2, ... counts
+updates, operations element-wise; the step is -gamma_k times the direction. Where optax 0.2.8
+differs, each factory's docstring says how (sources: the algorithm boxes of
+https://docs.pytorch.org/docs/stable/optim.html and optax's ``_src/alias.py``, ``_src/transform.py``).
 
 =============  ==========================================================  =========  ==========
-rule           step                                                        state      default lr
+rule           direction (step = -gamma direction)                         state      default lr
 =============  ==========================================================  =========  ==========
-``sgd``        -gamma g                                                    none       1e-3
-``momentum``   b = mu b + g;  -gamma b                                     b          1e-3
-``nesterov``   b = mu b + g;  -gamma (g + mu b)                            b          1e-3
-``adagrad``    G = G + g^2;  -gamma g / (sqrt(G) + eps)                    G          1e-2
-``rmsprop``    v = alpha v + (1 - alpha) g^2;  -gamma g / (sqrt(v) + eps)  v          1e-2
-``adam``       m, v as EMAs; -gamma m_hat / (sqrt(v_hat) + eps)            t, m, v    1e-3
-``adadelta``   Delta = sqrt(U + eps) / sqrt(v + eps) g;  -gamma Delta      v, U       1.0
+``sgd``        g                                                           none       1e-3
+``momentum``   b = mu b + g;  b                                            b          1e-3
+``nesterov``   b = mu b + g;  g + mu b                                     b          1e-3
+``adagrad``    G = G + g^2;  g / (sqrt(G) + eps)                           G          1e-2
+``rmsprop``    v = alpha v + (1 - alpha) g^2;  g / (sqrt(v) + eps)         v          1e-2
+``adam``       m, v as EMAs; m_hat / (sqrt(v_hat) + eps), t = k + 1        m, v       1e-3
+``adadelta``   Delta = sqrt(U + eps) / sqrt(v + eps) g;  Delta             v, U       1.0
 =============  ==========================================================  =========  ==========
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
-import math
-import numbers
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from workbench import validation
 
 __all__ = [
     "RULES",
@@ -72,14 +76,15 @@ State = tuple[Any, ...]
 class Rule(NamedTuple):
     """A first-order optimizer as a pure pair of functions.
 
-    ``init(x0) -> state``; ``update(gradient, state, learning_rate) -> (step, new_state)``, the caller
-    sets ``x_new = x + step``. ``defaults`` maps each hyper-parameter to the value this rule uses, plus
-    ``"learning_rate"``: the recommended default learning rate (PyTorch's).
+    ``init(x0) -> state``; ``update(gradient, state, k) -> (direction, new_state)`` where k is the
+    number of updates made so far; the caller sets ``x_new = x - learning_rate_k * direction``.
+    ``defaults`` maps each hyper-parameter to the value this rule uses, plus ``"learning_rate"``: the
+    recommended default learning rate (PyTorch's).
     """
 
     name: str
     init: Callable[[np.ndarray], State]
-    update: Callable[[np.ndarray, State, float], tuple[np.ndarray, State]]
+    update: Callable[[np.ndarray, State, int], tuple[np.ndarray, State]]
     defaults: dict[str, float]
 
 
@@ -106,9 +111,8 @@ class RmspropState(NamedTuple):
 
 
 class AdamState(NamedTuple):
-    """Adam: the number of updates made t, and the moment averages m and v (shape of x)."""
+    """Adam: the moment averages m and v (shape of x); the update count comes from the caller."""
 
-    count: int
     first_moment: np.ndarray
     second_moment: np.ndarray
 
@@ -122,30 +126,6 @@ class AdadeltaState(NamedTuple):
 
 # ----------------------------------------------------------------------------------------------------
 # validation
-
-
-def _real(rule: str, name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{rule}: {name} must be a real number, got {value!r} ({type(value).__name__})")
-    result = float(value)
-    if not math.isfinite(result):
-        raise ValueError(f"{rule}: {name} must be finite, got {value!r}")
-    return result
-
-
-def _unit_interval(rule: str, name: str, value: object) -> float:
-    """``value`` in [0, 1), the range of a decay or momentum coefficient."""
-    result = _real(rule, name, value)
-    if not 0 <= result < 1:
-        raise ValueError(f"{rule}: {name} must be in [0, 1), got {value!r}")
-    return result
-
-
-def _positive(rule: str, name: str, value: object) -> float:
-    result = _real(rule, name, value)
-    if result <= 0:
-        raise ValueError(f"{rule}: {name} must be > 0, got {value!r}")
-    return result
 
 
 def _zeros(x0: np.ndarray) -> np.ndarray:
@@ -172,12 +152,12 @@ def _sgd_init(x0: np.ndarray) -> SgdState:
     return SgdState()
 
 
-def _sgd_update(gradient: np.ndarray, state: SgdState, learning_rate: float) -> tuple[np.ndarray, SgdState]:
-    return -learning_rate * np.asarray(gradient, dtype=np.float64), SgdState()
+def _sgd_update(gradient: np.ndarray, state: SgdState, k: int) -> tuple[np.ndarray, SgdState]:
+    return np.array(gradient, dtype=np.float64), SgdState()
 
 
 def sgd() -> Rule:
-    """Plain gradient descent: step = -gamma g.
+    """Plain gradient descent: direction g, step = -gamma g.
 
     PyTorch ``SGD(lr=1e-3, momentum=0)``; optax ``sgd(learning_rate)`` (no default learning rate).
     """
@@ -193,33 +173,33 @@ def _momentum_init(x0: np.ndarray) -> MomentumState:
 
 
 def _momentum_update(
-    gradient: np.ndarray, state: MomentumState, learning_rate: float, *, momentum: float
+    gradient: np.ndarray, state: MomentumState, k: int, *, momentum: float
 ) -> tuple[np.ndarray, MomentumState]:
     g = _gradient(gradient, state.buffer)
     buffer = momentum * state.buffer + g
-    return -learning_rate * buffer, MomentumState(buffer)
+    return buffer.copy(), MomentumState(buffer)
 
 
 def _nesterov_update(
-    gradient: np.ndarray, state: MomentumState, learning_rate: float, *, momentum: float
+    gradient: np.ndarray, state: MomentumState, k: int, *, momentum: float
 ) -> tuple[np.ndarray, MomentumState]:
     g = _gradient(gradient, state.buffer)
     buffer = momentum * state.buffer + g
-    return -learning_rate * (g + momentum * buffer), MomentumState(buffer)
+    return g + momentum * buffer, MomentumState(buffer)
 
 
 def momentum(momentum: float = 0.9) -> Rule:
     """Heavy-ball momentum, PyTorch form (dampening 0)::
 
         b_t = mu b_{t-1} + g_t      (b_0 = 0, so b_1 = g_1)
-        step = -gamma_t b_t
+        direction = b_t,  step = -gamma_t b_t
 
     PyTorch ``SGD(lr=1e-3, momentum=mu)`` (mu has no default there; 0.9 here); optax
     ``sgd(lr, momentum=mu)`` (``trace``) is the same. Both differ from the lecture / Sutskever form
     v = mu v - gamma g, x += v: the iterates agree for a constant gamma, but under a schedule gamma_t
     multiplies the whole buffer (past gradients too), not only the new gradient.
     """
-    mu = _unit_interval("momentum", "momentum", momentum)
+    mu = validation.unit_interval("momentum", momentum, where="momentum: ")
     return Rule(
         "momentum",
         _momentum_init,
@@ -232,7 +212,7 @@ def nesterov(momentum: float = 0.9) -> Rule:
     """Nesterov momentum, PyTorch form (dampening 0)::
 
         b_t = mu b_{t-1} + g_t      (b_0 = 0)
-        step = -gamma_t (g_t + mu b_t)
+        direction = g_t + mu b_t,  step = -gamma_t (g_t + mu b_t)
 
     PyTorch ``SGD(lr=1e-3, momentum=mu, nesterov=True)`` (which requires mu > 0; mu = 0 is plain
     SGD here); optax ``sgd(lr, momentum=mu, nesterov=True)`` is the same. This is the Sutskever /
@@ -240,7 +220,7 @@ def nesterov(momentum: float = 0.9) -> Rule:
     v = mu v - gamma grad f(x + mu v), x += v evaluates it at the look-ahead point, and its iterates
     differ from these by mu v (constant gamma). Under a schedule gamma_t multiplies the whole buffer.
     """
-    mu = _unit_interval("nesterov", "momentum", momentum)
+    mu = validation.unit_interval("momentum", momentum, where="nesterov: ")
     return Rule(
         "nesterov",
         _momentum_init,
@@ -258,28 +238,26 @@ def _adagrad_init(x0: np.ndarray, *, initial_accumulator: float) -> AdagradState
 
 
 def _adagrad_update(
-    gradient: np.ndarray, state: AdagradState, learning_rate: float, *, eps: float
+    gradient: np.ndarray, state: AdagradState, k: int, *, eps: float
 ) -> tuple[np.ndarray, AdagradState]:
     g = _gradient(gradient, state.sum_of_squares)
     total = state.sum_of_squares + g * g
-    return -learning_rate * g / (np.sqrt(total) + eps), AdagradState(total)
+    return g / (np.sqrt(total) + eps), AdagradState(total)
 
 
 def adagrad(eps: float = 1e-10, initial_accumulator: float = 0.0) -> Rule:
     """AdaGrad (Duchi, Hazan & Singer 2011), PyTorch form::
 
         G_t = G_{t-1} + g_t^2       (G_0 = initial_accumulator = 0)
-        step = -gamma g_t / (sqrt(G_t) + eps)      eps = 1e-10, outside the sqrt
+        direction = g_t / (sqrt(G_t) + eps),  step = -gamma direction      eps = 1e-10, outside the sqrt
 
     PyTorch ``Adagrad(lr=1e-2, lr_decay=0, initial_accumulator_value=0, eps=1e-10)``; its first
     step is -gamma sign(g). optax ``adagrad(lr, initial_accumulator_value=0.1, eps=1e-7)`` differs:
     G_0 = 0.1 and eps *inside* the sqrt, step = -gamma g / sqrt(G_t + eps), so its first step is
     -gamma g / sqrt(0.1 + g^2), not -gamma sign(g).
     """
-    eps = _positive("adagrad", "eps", eps)
-    initial = _real("adagrad", "initial_accumulator", initial_accumulator)
-    if initial < 0:
-        raise ValueError(f"adagrad: initial_accumulator must be >= 0, got {initial_accumulator!r}")
+    eps = validation.positive("eps", eps, where="adagrad: ")
+    initial = validation.non_negative("initial_accumulator", initial_accumulator, where="adagrad: ")
     return Rule(
         "adagrad",
         functools.partial(_adagrad_init, initial_accumulator=initial),
@@ -297,26 +275,26 @@ def _rmsprop_init(x0: np.ndarray) -> RmspropState:
 
 
 def _rmsprop_update(
-    gradient: np.ndarray, state: RmspropState, learning_rate: float, *, alpha: float, eps: float
+    gradient: np.ndarray, state: RmspropState, k: int, *, alpha: float, eps: float
 ) -> tuple[np.ndarray, RmspropState]:
     g = _gradient(gradient, state.square_average)
     average = alpha * state.square_average + (1.0 - alpha) * (g * g)
-    return -learning_rate * g / (np.sqrt(average) + eps), RmspropState(average)
+    return g / (np.sqrt(average) + eps), RmspropState(average)
 
 
 def rmsprop(alpha: float = 0.99, eps: float = 1e-8) -> Rule:
     """RMSProp (Tieleman & Hinton 2012), PyTorch form (not centred, no momentum)::
 
         v_t = alpha v_{t-1} + (1 - alpha) g_t^2      (v_0 = 0)
-        step = -gamma g_t / (sqrt(v_t) + eps)       alpha = 0.99, eps = 1e-8 outside the sqrt
+        direction = g_t / (sqrt(v_t) + eps),  step = -gamma direction      eps = 1e-8 outside the sqrt
 
     PyTorch ``RMSprop(lr=1e-2, alpha=0.99, eps=1e-8)``. No bias correction, so the first step is
     -gamma g / sqrt(0.01 g^2) = -10 gamma sign(g). optax ``rmsprop(lr, decay=0.9, eps=1e-8)``
     differs: decay 0.9 and eps *inside* the sqrt (step = -gamma g / sqrt(v_t + eps), first step
     about -3.16 gamma sign(g)); optax ``rmsprop(lr, decay=0.99, eps_in_sqrt=False)`` matches this.
     """
-    alpha = _unit_interval("rmsprop", "alpha", alpha)
-    eps = _positive("rmsprop", "eps", eps)
+    alpha = validation.unit_interval("alpha", alpha, where="rmsprop: ")
+    eps = validation.positive("eps", eps, where="rmsprop: ")
     return Rule(
         "rmsprop",
         _rmsprop_init,
@@ -330,37 +308,37 @@ def rmsprop(alpha: float = 0.99, eps: float = 1e-8) -> Rule:
 
 
 def _adam_init(x0: np.ndarray) -> AdamState:
-    return AdamState(0, _zeros(x0), _zeros(x0))
+    return AdamState(_zeros(x0), _zeros(x0))
 
 
 def _adam_update(
-    gradient: np.ndarray, state: AdamState, learning_rate: float, *, beta1: float, beta2: float, eps: float
+    gradient: np.ndarray, state: AdamState, k: int, *, beta1: float, beta2: float, eps: float
 ) -> tuple[np.ndarray, AdamState]:
     g = _gradient(gradient, state.first_moment)
-    t = state.count + 1
+    t = validation.integer("k", k, minimum=0, where="adam: ") + 1
     first = beta1 * state.first_moment + (1.0 - beta1) * g
     second = beta2 * state.second_moment + (1.0 - beta2) * (g * g)
     first_hat = first / (1.0 - beta1**t)
     second_hat = second / (1.0 - beta2**t)
-    return -learning_rate * first_hat / (np.sqrt(second_hat) + eps), AdamState(t, first, second)
+    return first_hat / (np.sqrt(second_hat) + eps), AdamState(first, second)
 
 
 def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Rule:
     """Adam (Kingma & Ba 2015), PyTorch form::
 
-        m_t = beta1 m_{t-1} + (1 - beta1) g_t          (m_0 = v_0 = 0, t = 1, 2, ...)
+        m_t = beta1 m_{t-1} + (1 - beta1) g_t          (m_0 = v_0 = 0, t = k + 1 = 1, 2, ...)
         v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
         m_hat = m_t / (1 - beta1^t),  v_hat = v_t / (1 - beta2^t)
-        step = -gamma m_hat / (sqrt(v_hat) + eps)      eps outside the sqrt, after bias correction
+        direction = m_hat / (sqrt(v_hat) + eps),  step = -gamma direction   eps outside the sqrt
 
     The first step is -gamma g / (|g| + eps), i.e. -gamma sign(g) up to eps. PyTorch
     ``Adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8)``; optax ``adam(lr, b1=0.9, b2=0.999, eps=1e-8,
     eps_root=0.0)`` is the same. (TF/Keras's "epsilon hat" variant, eps added before bias
     correction, is used by neither.)
     """
-    beta1 = _unit_interval("adam", "beta1", beta1)
-    beta2 = _unit_interval("adam", "beta2", beta2)
-    eps = _positive("adam", "eps", eps)
+    beta1 = validation.unit_interval("beta1", beta1, where="adam: ")
+    beta2 = validation.unit_interval("beta2", beta2, where="adam: ")
+    eps = validation.positive("eps", eps, where="adam: ")
     return Rule(
         "adam",
         _adam_init,
@@ -378,13 +356,13 @@ def _adadelta_init(x0: np.ndarray) -> AdadeltaState:
 
 
 def _adadelta_update(
-    gradient: np.ndarray, state: AdadeltaState, learning_rate: float, *, rho: float, eps: float
+    gradient: np.ndarray, state: AdadeltaState, k: int, *, rho: float, eps: float
 ) -> tuple[np.ndarray, AdadeltaState]:
     g = _gradient(gradient, state.square_average)
     square_average = rho * state.square_average + (1.0 - rho) * (g * g)
     delta = np.sqrt(state.delta_average + eps) / np.sqrt(square_average + eps) * g
     delta_average = rho * state.delta_average + (1.0 - rho) * (delta * delta)
-    return -learning_rate * delta, AdadeltaState(square_average, delta_average)
+    return delta, AdadeltaState(square_average, delta_average)
 
 
 def adadelta(rho: float = 0.9, eps: float = 1e-6) -> Rule:
@@ -393,7 +371,7 @@ def adadelta(rho: float = 0.9, eps: float = 1e-6) -> Rule:
         E[g^2]_t = rho E[g^2]_{t-1} + (1 - rho) g_t^2                (both averages start at 0)
         Delta_t = sqrt(E[Delta^2]_{t-1} + eps) / sqrt(E[g^2]_t + eps) * g_t
         E[Delta^2]_t = rho E[Delta^2]_{t-1} + (1 - rho) Delta_t^2    (the unscaled Delta)
-        step = -gamma Delta_t
+        direction = Delta_t,  step = -gamma Delta_t
 
     gamma = 1 (the recommended default learning rate) is Zeiler's learning-rate-free method; he used
     rho = 0.95, eps = 1e-6. The first step is about -sqrt(eps / (1 - rho)) sign(g) = -0.00316 sign(g).
@@ -401,8 +379,8 @@ def adadelta(rho: float = 0.9, eps: float = 1e-6) -> Rule:
     eps=1e-6)`` applies +Delta when learning_rate is None (its default), i.e. it moves *uphill*; pass
     learning_rate=1.0 to optax to match this.
     """
-    rho = _unit_interval("adadelta", "rho", rho)
-    eps = _positive("adadelta", "eps", eps)
+    rho = validation.unit_interval("rho", rho, where="adadelta: ")
+    eps = validation.positive("eps", eps, where="adadelta: ")
     return Rule(
         "adadelta",
         _adadelta_init,
@@ -435,9 +413,7 @@ def make_rule(name: str, **hyperparameters: float) -> Rule:
     and rho in [0, 1), eps > 0, initial_accumulator >= 0, all finite.
     """
     if name not in RULES:
-        close = difflib.get_close_matches(str(name), RULES, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"unknown rule {name!r}{hint}; known rules: {', '.join(RULES)}")
+        raise validation.unknown_name("rule", name, RULES)
     factory = RULES[name]
     accepted = list(inspect.signature(factory).parameters)
     unknown = sorted(set(hyperparameters) - set(accepted))
@@ -446,8 +422,8 @@ def make_rule(name: str, **hyperparameters: float) -> Rule:
         message = f"rule {name!r} has no hyper-parameter {', '.join(map(repr, unknown))}; {takes}"
         if "learning_rate" in unknown:
             message += (
-                ". The learning rate is passed to every update (a constant or a schedule from "
-                "workbench.schedules), not fixed in the rule"
+                ". The learning rate scales every direction (a constant or a schedule from "
+                "workbench.schedules, see workbench.methods.transforms), it is not fixed in the rule"
             )
         raise TypeError(message)
     return factory(**hyperparameters)

@@ -57,19 +57,20 @@ def log_axis(ax: Any, axis: str = "y") -> None:
 
 def objective_function(objective: str, variables: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
     """f as a batched function of points (N, n) -> (N,), rebuilt from its stored declaration (SymPy
-    srepr and variable names) and compiled like any expression of the SymPy engine."""
+    srepr and variable names) and evaluated with numpy (scipy.special for special functions): the
+    renderer needs no compiled model and runs nothing of the derivative layers."""
     import sympy as sp
-
-    from workbench.compile import compile_expressions
 
     expression = sp.sympify(objective)
     by_name = {s.name: s for s in expression.free_symbols}
-    compiled = compile_expressions([by_name.get(name, sp.Symbol(name)) for name in variables], [expression],
-                                   engine="sympy")  # fmt: skip
+    symbols = [by_name.get(name, sp.Symbol(name)) for name in variables]
+    function = sp.lambdify(symbols, expression, modules=["scipy", "numpy"])
 
     def evaluate(points: np.ndarray) -> np.ndarray:
+        points = np.asarray(points, dtype=float)
         with np.errstate(all="ignore"):
-            return compiled(np.asarray(points, dtype=float))[:, 0]
+            values = function(*np.moveaxis(points, -1, 0))
+        return np.broadcast_to(np.asarray(values, dtype=float), points.shape[:-1]).copy()
 
     return evaluate
 
@@ -117,7 +118,7 @@ def convergence(
     colours: dict[str, Any],
     absolute: bool = False,
 ) -> None:
-    """f - reference against iterations and against evaluations; second-order and SciPy methods in
+    """f - reference against iterations and against work; second-order and SciPy methods in
     one row, the first-order family in another (rows without runs are left out). One colour per
     method, one line style per variant. ``absolute``: plot |f - reference| (constrained problems,
     where infeasible iterates may lie below f*)."""
@@ -149,7 +150,7 @@ def convergence(
             gap = np.where(np.isfinite(gap), np.maximum(gap, FLOOR), np.nan)
             style = dict(color=colours.get(run["method"], "k"), linestyle=LINESTYLES.get(run["variant"], "-"),
                          linewidth=1.1, alpha=0.9)  # fmt: skip
-            cost = np.array(trace["evaluations"], dtype=float) + np.array(trace["gradient_evaluations"], dtype=float)
+            cost = np.array(trace["work"], dtype=float)
             keep = _sample(len(gap))
             axes[row, 0].plot(np.asarray(trace["k"])[keep], gap[keep], **style)
             axes[row, 1].plot(np.maximum(cost, 1)[keep], gap[keep], **style)
@@ -172,7 +173,7 @@ def convergence(
         axes[row, 1].legend(handles=handles, title="method / derivatives", fontsize=7, title_fontsize=7,
                             loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)  # fmt: skip
     axes[-1, 0].set_xlabel("iteration k (updates made)")
-    axes[-1, 1].set_xlabel("evaluations of f, c and exact gradients (count, log)")
+    axes[-1, 1].set_xlabel("work: evaluations of f, c and exact derivatives (count, log)")
     note = f" (values <= {FLOOR:.0e} drawn at {FLOOR:.0e})" if clipped else ""
     figure.suptitle(f"{problem}: convergence of every method and derivative variant{note}", fontsize=11)
     save_png(figure, path)

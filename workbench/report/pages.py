@@ -15,6 +15,7 @@ import numpy as np
 from workbench.report import tables
 from workbench.report.document import Figure, Heading, Links, Page, Table, Text
 from workbench.store import Store
+from workbench.variants import DERIVATIVE_VARIANTS
 
 __all__ = ["build_pages", "figure_jobs", "file_name", "render_figures"]
 
@@ -66,10 +67,11 @@ def file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
-def _method_order() -> list[str]:
-    from workbench.methods import available_methods
-
-    return list(available_methods())
+def _method_order(store: Store, runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Methods in the order the study recorded them (grouped by the derivatives they need), then any
+    other method found in the runs."""
+    order = list(store.methods())
+    return order + sorted({r["method"] for r in runs} - set(order))
 
 
 def _problem_summary(info: dict[str, Any]) -> str:
@@ -99,7 +101,7 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
     problems = {n: problems[n] for n in names}
     runs = [r for r in runs if r["problem"] in problems]
     checks = [c for c in checks if c["problem"] in problems]
-    methods = _method_order()
+    methods = _method_order(store, runs)
     runs_by_problem: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for run in runs:
         runs_by_problem[run["problem"]].append(run)
@@ -381,7 +383,7 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
             _, _, _, key, names, problems, methods = job
             runs = [r for r in store.runs() if r["problem"] in set(names) and r["start"] == 0]
             colours = figures.method_colours(methods)
-            variants = [v for v in tables.VARIANT_ORDER if any(r["variant"] == v for r in runs)]
+            variants = [v for v in DERIVATIVE_VARIANTS if any(r["variant"] == v for r in runs)]
             path = output / "figures" / f"{key}.png"
             if key == "data-profile":
                 traces = store.traces(r["key"] for r in runs if r["status"] != "not_applicable")

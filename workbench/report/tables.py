@@ -1,8 +1,8 @@
 """The report's tables and profile data, computed from stored rows only (pure functions).
 
-Cost of a run ("work"): true evaluations of f and c (finite-difference ones included) plus exact
-gradient, Jacobian and Hessian evaluations, each counted once. For a finite-difference run this is
-the number of function evaluations; for an analytic run it adds the derivative evaluations.
+Cost of a run: its **work**, defined once in :mod:`workbench.cost` (evaluations of f and c, the
+finite-difference ones included, plus exact gradient, Jacobian and Hessian evaluations) and stored
+with every run and every trace record; the tables and profiles read the stored numbers.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from workbench.variants import FINITE_DIFFERENCE_VARIANTS, variant_rank
+
 __all__ = [
-    "VARIANT_ORDER",
     "claimed_but_failed",
     "data_profile_budgets",
     "digits_summary",
@@ -30,31 +31,13 @@ __all__ = [
     "work",
 ]
 
-VARIANT_ORDER = ("analytic", "fd-forward", "fd-central", "complex-step")
 EXCLUDED_FROM_LABEL = {"seed", "x0", "max_iterations", "time_limit", "max_evaluations"}
 REACHED = ("converged", "local_minimum")
 
 
-def work(run: dict[str, Any]) -> int:
-    """True f and c evaluations plus exact derivative evaluations (module docstring)."""
-    counts = run.get("counts") or {}
-    return int(
-        sum(
-            counts.get(name, 0)
-            for name in (
-                "objective_evaluations",
-                "constraint_evaluations",
-                "gradient_evaluations",
-                "hessian_evaluations",
-                "jacobian_evaluations",
-                "constraint_hessian_evaluations",
-            )
-        )
-    )
-
-
-def _variant_rank(variant: str) -> tuple[int, str]:
-    return (VARIANT_ORDER.index(variant) if variant in VARIANT_ORDER else len(VARIANT_ORDER), variant)
+def work(run: dict[str, Any]) -> float:
+    """The run's stored work (:mod:`workbench.cost`)."""
+    return float(run["work"])
 
 
 def varying_options(runs: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
@@ -81,7 +64,7 @@ def order_runs(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> list[d
         key=lambda r: (
             rank.get(r["method"], len(rank)),
             r["method"],
-            _variant_rank(r["variant"]),
+            variant_rank(r["variant"]),
             repr(sorted((r.get("options") or {}).items())),
             r["seed"],
             r["start"],
@@ -160,7 +143,7 @@ def fd_cost_ratios(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> tu
     for run in runs:
         by[(solver_label(run, varying), run["problem"], run["variant"], run["seed"], run["start"])] = run
     solvers = list(dict.fromkeys(solver_label(r, varying) for r in order_runs(runs, methods)))
-    variants = sorted({r["variant"] for r in runs if r["variant"] != "analytic"}, key=_variant_rank)
+    variants = sorted({r["variant"] for r in runs if r["variant"] != "analytic"}, key=variant_rank)
     headers = ["method", "variant", "problems both solved", "median work ratio", "min ratio", "max ratio",
                "solved analytic, lost with FD"]  # fmt: skip
     rows = []
@@ -240,7 +223,7 @@ def data_profile_budgets(
     *,
     tau: float = 1e-3,
 ) -> dict[str, np.ndarray]:
-    """{solver: evaluations / (n + 1) at which f(x) <= f_L + tau (f(x0) - f_L) first held}, per
+    """{solver: work / (n + 1) at which f(x) <= f_L + tau (f(x0) - f_L) first held}, per
     problem (Moré & Wild 2009); f_L = f* when known, else the best f any run found; inf if never."""
     varying = varying_options(runs)
     names = list(problems)
@@ -258,11 +241,9 @@ def data_profile_budgets(
         f_low = info["f_star"] if info["f_star"] is not None else best.get(run["problem"])
         if trace and trace["f"] and f_low is not None and math.isfinite(trace["f"][0]):
             threshold = f_low + tau * (trace["f"][0] - f_low)
-            for f, violation, evaluations, gradients in zip(
-                trace["f"], trace["violation"], trace["evaluations"], trace["gradient_evaluations"], strict=True
-            ):
+            for f, violation, spent in zip(trace["f"], trace["violation"], trace["work"], strict=True):
                 if f <= threshold and (violation != violation or violation <= 1e-6):
-                    value = (evaluations + gradients) / (info["n"] + 1)
+                    value = spent / (info["n"] + 1)
                     break
         table[solver_label(run, varying)][run["problem"]] = value
     return {s: np.array([row.get(p, math.inf) for p in names]) for s, row in table.items()}
@@ -280,8 +261,7 @@ def digits_summary(
             continue
         key = (row["problem"], row["quantity"], row["variant"])
         worst[key] = min(worst.get(key, math.inf), float(row["digits"]))
-    variants = [v for v in ("fd-forward", "fd-central", "complex-step")
-                if any(k[2] == v for k in worst)]  # fmt: skip
+    variants = [v for v in FINITE_DIFFERENCE_VARIANTS if any(k[2] == v for k in worst)]
     quantities = [q for q in ("gradient", "hessian", "jacobian") if any(k[1] == q for k in worst)]
     headers = ["problem", "n"] + [f"{q} {v}" for q in quantities for v in variants] + ["note"]
     expected = {"fd-forward": 6, "fd-central": 8, "complex-step": 13}
@@ -308,7 +288,7 @@ def problem_check_rows(checks: Sequence[dict[str, Any]]) -> tuple[list[str], lis
     headers = ["point", "quantity", "variant", "digits", "max abs error", "rel error", "model error",
                "measured / model", "evaluations"]  # fmt: skip
     rows = []
-    for row in sorted(checks, key=lambda r: (r["point"], order.get(r["quantity"], 9), _variant_rank(r["variant"]))):
+    for row in sorted(checks, key=lambda r: (r["point"], order.get(r["quantity"], 9), variant_rank(r["variant"]))):
         predicted = row["predicted_error"]
         measured = row["abs_error"]
         ratio = measured / predicted if predicted and measured is not None and predicted > 0 else None
