@@ -1,22 +1,44 @@
 """The lesson (``workbench lesson``): every section renders with its figures; the numbers quoted in the
 text and tables are the stored runs' numbers (checked against the store, and by tampering with a copy
 of the store: the re-rendered text follows the tampered values, so no number can be typed in); every
-link resolves; a second run on the same store makes no runs."""
+link resolves; a second run on the same store makes no runs.
+
+The Russian page (``OUTPUT/ru``) is written by the same code from the same store: it quotes exactly the
+English page's numbers, its own figures, the lecture's terms; each language's folder keeps its own
+manifest, so writing one language never deletes the other's files, and a page links to the other only
+when that one exists."""
 
 import csv
 import re
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+import workbench.lesson.page
 import workbench.runner
+from workbench.cli import main
 from workbench.lesson import write_lesson
+from workbench.lesson.text import form_ru, plural_ru, ratio_ru, times_ru
 from workbench.store import Store
 
 SECTIONS = [f"## {k}. " for k in range(1, 10)]
+#: The page of each language, relative to the output folder, and the word every caption points with.
+PAGES = {"en": ".", "ru": "ru"}
+NOTICE = {"en": "notice", "ru": "обратите внимание"}
+#: A number as the lesson writes it: digits, a decimal point, a short exponent, the minus sign U+2212.
+#: Digits glued to a letter (x0, HS071, mgh04, β₁) belong to a name, not a number.
+NUMBER = re.compile(r"(?<![\w.])[−-]?[0-9]+(?:\.[0-9]+)?(?:e[−-]?[0-9]+)?")
+#: Numbers allowed on one page only (section numbering and terms are the same in both languages): none.
+ONLY_ENGLISH: Counter = Counter()
+ONLY_RUSSIAN: Counter = Counter()
+#: The lecture's terms, as the Russian page must use them.
+TERMS_RU = ("импульс", "ускоренный градиент Нестерова", "затухание скорости обучения", "седловая точка",
+            "скорость обучения", "градиентный спуск", "мини-батч", "метод Ньютона", "гессиан", "конечные разности",
+            "комплексный шаг")  # fmt: skip
 #: (study, method, extra SQL) of the runs the tamper test changes, and by how much.
 TAMPERED = {
     "sgd_at_one_over_l": ("lesson-sgd-rates", "sgd", "json_extract(options, '$.learning_rate') = 0.01", 1000),
@@ -32,14 +54,20 @@ def _number(text: str) -> float:
 
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory):
+    """Both pages from one call (what ``workbench lesson`` does without --language)."""
     output = tmp_path_factory.mktemp("lesson")
-    written = write_lesson(output, jobs=2, progress=False)
+    written = write_lesson(output, jobs=2, progress=False, language=("en", "ru"))
     return output, written
 
 
 @pytest.fixture(scope="module")
 def markdown(lesson):
     return (lesson[0] / "index.md").read_text()
+
+
+@pytest.fixture(scope="module")
+def markdown_ru(lesson):
+    return (lesson[0] / "ru" / "index.md").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +91,11 @@ def _section(markdown: str, number: int) -> str:
 
 
 # -- every section renders ------------------------------------------------------------------------
-def test_every_section_has_its_heading_and_figures(lesson, markdown):
+@pytest.mark.parametrize("language", PAGES)
+def test_every_section_has_its_heading_and_figures(lesson, language):
     output, written = lesson
+    output = output / PAGES[language]
+    markdown = (output / "index.md").read_text()
     assert (output / "index.md") in written and (output / "index.html") in written
     figures = re.findall(r"!\[[^\]]*\]\((figures/[^)]+)\)", markdown)
     for number, heading in enumerate(SECTIONS, start=1):
@@ -85,27 +116,40 @@ def test_every_section_has_its_heading_and_figures(lesson, markdown):
                 assert path.stat().st_size > 15_000, relative  # an empty or nearly empty figure is a few kB
 
 
-def test_every_figure_has_a_one_line_caption(markdown):
+@pytest.mark.parametrize("language", PAGES)
+def test_every_figure_has_a_one_line_caption(lesson, language):
+    markdown = (lesson[0] / PAGES[language] / "index.md").read_text()
     for match in re.finditer(r"!\[([^\]]*)\]\((figures/[^)]+)\)\n\n\*([^\n]+)\*", markdown):
         alt, _, caption = match.groups()
-        assert alt == caption and "notice" in caption.lower(), caption
+        assert alt == caption and NOTICE[language] in caption.lower(), caption
     assert len(re.findall(r"!\[", markdown)) == len(re.findall(r"!\[[^\]]*\]\([^)]+\)\n\n\*[^\n]+\*", markdown))
 
 
-def test_every_link_resolves(lesson):
-    output, _ = lesson
-    markdown = (output / "index.md").read_text()
-    html = (output / "index.html").read_text()
+def _check_links(folder: Path) -> list[str]:
+    """Every link and image of the page in ``folder`` resolves (anchors to headings, files on disk)."""
+    markdown = (folder / "index.md").read_text()
+    html = (folder / "index.html").read_text()
     ids = set(re.findall(r'id="([^"]+)"', html))
     targets = re.findall(r"\]\(([^)\s]+)\)", markdown) + re.findall(r'(?:href|src)="([^"]+)"', html)
-    assert len(targets) > 40
     for target in targets:
         assert not target.startswith(("http:", "https:")), f"external link {target}: the page must work offline"
         if target.startswith("#"):
             assert target[1:] in ids, f"anchor {target} has no heading"
         else:
-            assert (output / target).is_file(), f"{target} does not resolve"
+            assert (folder / target).is_file(), f"{target} does not resolve"
     assert "<script" not in html
+    return targets
+
+
+@pytest.mark.parametrize("language", PAGES)
+def test_every_link_resolves(lesson, language):
+    output, _ = lesson
+    targets = _check_links(output / PAGES[language])
+    assert len(targets) > 40
+    other = {"en": "ru/index", "ru": "../index"}[language]  # written in the same call: linked both ways
+    assert f"{other}.md" in targets and f"{other}.html" in targets
+    contents = [t for t in targets if t.startswith("#")]
+    assert len(contents) >= 2 * 10  # the contents line, in Markdown and HTML: nine sections and the colophon
 
 
 # -- numbers in the text are the stored numbers ------------------------------------------------------
@@ -216,10 +260,10 @@ def test_second_run_makes_no_runs_and_quotes_the_store(lesson, tmp_path, monkeyp
 
     monkeypatch.setattr(workbench.runner, "solve", counting)
     again = tmp_path / "again"
-    written = write_lesson(again, store=store, jobs=1, progress=False)
+    written = write_lesson(again, store=store, jobs=2, progress=False, language=("en", "ru"))
     assert calls == [], "a second run on a full store must not run anything"
     assert not (again / "lesson.sqlite").exists()
-    assert (again / "index.html") in written
+    assert (again / "index.html") in written and (again / "ru" / "index.html") in written
     text = (again / "index.md").read_text()
     with open(again / "tables" / "studies.csv") as handle:
         assert all(int(row["made in this session"]) == 0 for row in csv.DictReader(handle))
@@ -234,15 +278,39 @@ def test_second_run_makes_no_runs_and_quotes_the_store(lesson, tmp_path, monkeyp
     assert int(analytic["evaluations of f and c"]) == hs071["evaluations"]
     assert f"Iterations: {hs071['iterations']}, " in text
     assert f"analytic {hs071['evaluations']} (plus" in text
+    # the Russian page follows the same tampered store
+    russian = (again / "ru" / "index.md").read_text()
+    assert f"SGD достигает f − f∗ ≤ 1e-6 за **{sgd}** {form_ru(sgd, 'шаг', 'шага', 'шагов')}" in russian
+    assert f"понадобилось **{changed['saddle_escape_sgd']['iterations']}**" in russian
+    assert f"`momentum` — **{changed['rosenbrock_momentum']['iterations']}** " in russian
+    assert f"Итераций: {hs071['iterations']}, " in russian
+    assert f"аналитическая — {hs071['evaluations']} (плюс" in russian
+    with open(again / "ru" / "tables" / "hs071.csv") as handle:
+        analytic = next(row for row in csv.DictReader(handle) if row["производные"] == "analytic")
+    assert int(analytic["итераций"]) == hs071["iterations"]
+    assert int(analytic["вычислений f и c"]) == hs071["evaluations"]
+    with open(again / "ru" / "tables" / "studies.csv") as handle:
+        assert all(int(row["сделано в этом сеансе"]) == 0 for row in csv.DictReader(handle))
+    assert _numbers(text) == _numbers(russian), "the two pages of one call quote the same numbers"
 
 
 # -- options --------------------------------------------------------------------------------------
-def test_languages(tmp_path):
-    with pytest.raises(NotImplementedError, match="English"):
-        write_lesson(tmp_path, language="ru")
+@pytest.mark.parametrize("language", ["de", ("en", "fr"), ()])
+def test_an_unknown_language_is_refused_before_anything_runs(tmp_path, monkeypatch, language):
+    monkeypatch.setattr(workbench.runner, "solve", lambda *a, **k: pytest.fail("nothing may run"))
     with pytest.raises(ValueError, match="language"):
-        write_lesson(tmp_path, language="de")
+        write_lesson(tmp_path, language=language)
     assert not any(tmp_path.iterdir()), "a refused language must not run or write anything"
+
+
+def test_the_command_writes_both_pages_unless_told_one(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr("workbench.lesson.write_lesson", lambda output, **kwargs: calls.append(kwargs) or [])
+    assert main(["lesson", "--output", "out", "--quiet"]) == 0
+    assert "out/index.html or out/ru/index.html" in capsys.readouterr().out
+    assert main(["lesson", "--output", "out", "--quiet", "--language", "ru"]) == 0
+    assert "open out/ru/index.html" in capsys.readouterr().out
+    assert [call["language"] for call in calls] == [["en", "ru"], ["ru"]]
 
 
 def test_a_folder_of_other_files_is_refused_before_anything_runs(tmp_path, monkeypatch):
@@ -274,3 +342,117 @@ def test_numbers_are_written_compactly():
     assert number(1e-6) == "1e-6" and number(-0.153) == "−0.153" and number(0.29864, 5) == "0.29864"
     assert ratio(131073, 513) == "256x" and ratio(5, 2) == "2.5x" and ratio(1, 0) == "n/a"
     assert join([]) == "none" and join(["a", "b", "c"]) == "a, b and c"
+
+
+# -- the Russian page ------------------------------------------------------------------------------
+def _numbers(markdown: str) -> Counter:
+    """Every number of a page's visible text (link targets dropped: paths and anchors are not quoted)."""
+    return Counter(NUMBER.findall(re.sub(r"\]\([^)\s]*\)", "]", markdown)))
+
+
+def test_russian_page_is_written_beside_the_english_one(lesson, markdown_ru):
+    output, written = lesson
+    russian = output / "ru"
+    assert {russian / "index.md", russian / "index.html", russian / "tables" / "hs071.csv"} <= set(written)
+    assert (russian / ".workbench-manifest.json").is_file() and (output / ".workbench-manifest.json").is_file()
+    assert not (russian / "lesson.sqlite").exists(), "both pages read the one store OUTPUT/lesson.sqlite"
+    assert '<html lang="ru">' in (russian / "index.html").read_text()
+    assert '<html lang="en">' in (output / "index.html").read_text()
+    assert markdown_ru.startswith("# Лекция об обучении нейронных сетей")
+    for number in range(1, 10):
+        assert f"\n## {number}. " in markdown_ru, f"section {number} is missing"
+    with open(russian / "tables" / "hs071.csv") as handle:
+        assert next(csv.reader(handle))[:3] == ["конфигурация", "производные", "статус"]
+
+
+def test_both_pages_quote_the_same_numbers(markdown, markdown_ru):
+    english, russian = _numbers(markdown), _numbers(markdown_ru)
+    assert sum(english.values()) > 800
+    assert english - russian == ONLY_ENGLISH, "numbers on the English page only"
+    assert russian - english == ONLY_RUSSIAN, "numbers on the Russian page only"
+
+
+def test_russian_figures_are_their_own(lesson, markdown, markdown_ru):
+    output, written = lesson
+    figures = re.findall(r"!\[[^\]]*\]\((figures/[^)]+)\)", markdown_ru)
+    assert figures == re.findall(r"!\[[^\]]*\]\((figures/[^)]+)\)", markdown)
+    for relative in figures:
+        english, russian = output / relative, output / "ru" / relative
+        assert russian in written and english in written
+        assert russian.read_bytes() != english.read_bytes(), f"{relative}: the Russian figure has English labels"
+
+
+def test_russian_page_uses_the_lectures_terms(markdown_ru):
+    text = markdown_ru.lower()
+    missing = [term for term in TERMS_RU if term.lower() not in text]
+    assert not missing, missing
+    for english in ("updates", "iterations", "notice", "learning rate", "the"):
+        assert not re.search(rf"\b{english}\b", text), f"untranslated English {english!r} on the Russian page"
+
+
+def test_russian_page_draws_its_conclusions_from_the_numbers(markdown, markdown_ru, runs):
+    """The sentences that compare numbers pick the same branch in both languages."""
+    assert "The digits roughly double at each step" in markdown
+    assert "Число верных знаков примерно удваивается" in markdown_ru
+    assert ("the measured floors agree within a factor of 2" in markdown) == (
+        "согласуются с этим с точностью до множителя 2" in markdown_ru)  # fmt: skip
+    row = _one(runs, study="lesson-sgd-rates", method="sgd", options={"learning_rate": 0.01})
+    assert f"за **{row['iterations']}** {form_ru(row['iterations'], 'шаг', 'шага', 'шагов')}:" in markdown_ru
+    diverged = _one(runs, study="lesson-sgd-rates", method="sgd", options={"learning_rate": 0.021})
+    assert f"со статусом `diverged` после {diverged['iterations']} " in markdown_ru
+
+
+def _stub_figures(monkeypatch):
+    """Figures as placeholder files: the layout test is about files and links, not drawings."""
+
+    def render(tasks, *, jobs=1):
+        paths = []
+        for job, folder in tasks:
+            path = folder / job.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"figure")
+            paths.append(path)
+        return paths
+
+    monkeypatch.setattr(workbench.lesson.page, "render", render)
+
+
+def test_one_language_at_a_time_keeps_the_other_and_links_only_to_pages_that_exist(lesson, tmp_path, monkeypatch):
+    output = tmp_path / "lesson"
+    output.mkdir()
+    shutil.copy(lesson[0] / "lesson.sqlite", output / "lesson.sqlite")  # the default store of both languages
+    monkeypatch.setattr(workbench.runner, "solve", lambda *a, **k: pytest.fail("the store holds every run"))
+    _stub_figures(monkeypatch)
+
+    written = write_lesson(output, language="ru", progress=False)  # the Russian page alone, first
+    assert (output / "ru" / "index.md") in written and not (output / "index.md").exists()
+    assert "../index" not in (output / "ru" / "index.md").read_text(), "no link to an English page not written"
+    _check_links(output / "ru")
+    russian = sorted(p for p in (output / "ru").rglob("*") if p.is_file())
+
+    write_lesson(output, language="en", progress=False)  # then the English one: the Russian files stay
+    assert sorted(p for p in (output / "ru").rglob("*") if p.is_file()) == russian
+    assert "](ru/index.md)" in (output / "index.md").read_text()
+    _check_links(output)
+    english = sorted(p for p in output.rglob("*") if p.is_file() and "ru" not in p.relative_to(output).parts)
+
+    write_lesson(output, language="ru", progress=False)  # the Russian again, now linking back
+    assert "](../index.md)" in (output / "ru" / "index.md").read_text()
+    assert sorted(p for p in output.rglob("*") if p.is_file() and "ru" not in p.relative_to(output).parts) == english
+    _check_links(output / "ru")
+    _check_links(output)
+
+
+def test_plural_ru():
+    forms = ("прогон", "прогона", "прогонов")
+    expected = {0: "прогонов", 1: "прогон", 2: "прогона", 4: "прогона", 5: "прогонов", 11: "прогонов",
+                12: "прогонов", 14: "прогонов", 21: "прогон", 22: "прогона", 25: "прогонов", 101: "прогон",
+                111: "прогонов", 112: "прогонов", 1000: "прогонов", 1001: "прогон"}  # fmt: skip
+    for count, word in expected.items():
+        assert plural_ru(count, *forms) == f"{count} {word}"
+    assert plural_ru(1.5, *forms) == "1.5 прогона"  # a fraction takes the genitive singular
+    assert plural_ru(-2, *forms) == "−2 прогона"
+    assert form_ru("0.84", *forms) == "прогона" and form_ru("1e-6", *forms) == "прогона"
+    assert form_ru("2e12", *forms) == "прогонов"  # a whole number in exponent notation: many
+    assert times_ru("2") == "в 2 раза" and times_ru("11") == "в 11 раз" and times_ru("4.9") == "в 4.9 раза"
+    assert ratio_ru(131073, 513) == "в 256 раз" and ratio_ru(5, 2) == "в 2.5 раза" and ratio_ru(1, 0) == "н/д"

@@ -288,11 +288,13 @@ def command_lesson(args: argparse.Namespace) -> int:
     from workbench.lesson import write_lesson
 
     start = time.perf_counter()
+    languages = [args.language] if args.language else ["en", "ru"]  # no --language: both pages
     written = write_lesson(args.output, store=args.store, jobs=args.jobs or os.cpu_count() or 1,
-                           progress=False if args.quiet else None, language=args.language,
+                           progress=False if args.quiet else None, language=languages,
                            force=args.force)  # fmt: skip
+    pages = {"en": os.path.join(args.output, "index.html"), "ru": os.path.join(args.output, "ru", "index.html")}
     print(f"wrote {len(written)} files to {args.output}/ in {time.perf_counter() - start:.0f} s; "
-          f"open {os.path.join(args.output, 'index.html')}")  # fmt: skip
+          f"open {' or '.join(pages[language] for language in languages)}")  # fmt: skip
     return 0
 
 
@@ -376,7 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="reports/lesson", help="output folder (default: reports/lesson)")
     p.add_argument("--store", help="result store of the lesson's runs (default: OUTPUT/lesson.sqlite)")
     p.add_argument("--jobs", type=int, help="worker processes (default: the number of CPUs)")
-    p.add_argument("--language", choices=("en", "ru"), default="en", help="language of the text (default: en)")
+    p.add_argument("--language", choices=("en", "ru"), default=None,
+                   help="write only the English page (OUTPUT/index.html) or only the Russian one "
+                   "(OUTPUT/ru/index.html); default: both, from the same store")  # fmt: skip
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=command_lesson)

@@ -3,7 +3,8 @@
 ``race_gif(path, spec)`` takes the same :class:`~workbench.lesson.figures.MapPanel` data as the static
 figures (iterates read from stored, unthinned traces: index = update k) and writes a GIF with
 matplotlib.animation's PillowWriter. A head marker shows where each method is at the current update;
-a finished run stays at its last iterate.
+a finished run stays at its last iterate. The words drawn here (axis units, the legend's title, the
+frame's update counter) follow ``spec.language``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from workbench.lesson.figures import MapPanel, contours  # noqa: E402
+from workbench.lesson.figures import MAP_UNITS, MapPanel, contours  # noqa: E402
 
 __all__ = ["RaceSpec", "race_gif"]
+
+#: The legend's title and the frame counter, by language.
+WORDS = {"en": {"method": "method", "update": "update"}, "ru": {"method": "метод", "update": "шаг"}}
 
 
 @dataclasses.dataclass
@@ -32,6 +36,7 @@ class RaceSpec:
     frames: int = 45
     fps: int = 6
     dpi: int = 72
+    language: str = "en"
 
 
 def race_gif(path: Path, spec: RaceSpec) -> None:
@@ -56,11 +61,12 @@ def race_gif(path: Path, spec: RaceSpec) -> None:
             ax.plot(*marker.xy, marker=marker.marker, color=marker.colour, markeredgecolor="k",
                     markersize=marker.size, linestyle="none", label=marker.label, zorder=5)  # fmt: skip
         names = panel.landscape.variables
-        ax.set_xlabel(f"{names[0]} (problem units)")
-        ax.set_ylabel(f"{names[1]} (problem units)")
+        ax.set_xlabel(f"{names[0]} ({MAP_UNITS[spec.language]})")
+        ax.set_ylabel(f"{names[1]} ({MAP_UNITS[spec.language]})")
         ax.set_title(panel.title, fontsize=9.5)
     handles, labels = axes[-1].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="center right", fontsize=8, title="method", title_fontsize=8)
+    words = WORDS[spec.language]
+    figure.legend(handles, labels, loc="center right", fontsize=8, title=words["method"], title_fontsize=8)
     heading = figure.suptitle("", fontsize=11)
     updates = np.unique(np.linspace(0, longest - 1, spec.frames).astype(int))
 
@@ -70,7 +76,7 @@ def race_gif(path: Path, spec: RaceSpec) -> None:
             upto = min(k, len(xy) - 1)
             line.set_data(xy[: upto + 1, 0], xy[: upto + 1, 1])
             head.set_data([xy[upto, 0]], [xy[upto, 1]])
-        heading.set_text(f"{spec.title}: update k = {k}")
+        heading.set_text(f"{spec.title}: {words['update']} k = {k}")
         return [item for line, head, _ in lines for item in (line, head)]
 
     animation = FuncAnimation(figure, frame, frames=len(updates), blit=False, repeat=False)

@@ -1,7 +1,8 @@
 """What every section reads (:class:`Lesson`) and what it returns (:class:`Section`).
 
 A section is a function ``build(lesson) -> Section``: its heading, its page blocks (text templated
-from stored runs, tables, figures with one-line captions) and its figure jobs. A :class:`FigureJob`
+from stored runs, tables, figures with one-line captions) and its figure jobs, in the language of
+``lesson.say`` (the same function builds the English and the Russian section). A :class:`FigureJob`
 is a module-level render function and a plain-data spec, so jobs pickle to worker processes.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from workbench.lesson.figures import Landscape, Marker
 from workbench.lesson.results import StudyRuns
+from workbench.lesson.text import Say
 from workbench.problem import Problem
 from workbench.store import Store
 
@@ -43,13 +45,18 @@ class Section:
 
 @dataclasses.dataclass
 class Lesson:
-    """The store, each study's runs, the stored problem metadata and the declarations (for facts such
-    as curvatures that belong to the problem, not to a run)."""
+    """The store, each study's runs, the stored problem metadata, the declarations (for facts such
+    as curvatures that belong to the problem, not to a run) and the language of the page (``say``)."""
 
     store: Store
     runs: dict[str, StudyRuns]
     info: dict[str, dict[str, Any]]
     problems: dict[str, Problem]
+    say: Say = dataclasses.field(default_factory=Say)
+
+    @property
+    def language(self) -> str:
+        return self.say.language
 
     def landscape(
         self,
@@ -64,7 +71,9 @@ class Lesson:
             bounds = ((info["lower"][0], info["lower"][1]), (info["upper"][0], info["upper"][1]))
         return Landscape(info["objective"], info["variables"], window, levels=levels, bounds=bounds)
 
-    def optimum(self, name: str, label: str = "global minimum x∗") -> list[Marker]:
-        """A marker at the stored problem's known minimizer (none when unknown)."""
+    def optimum(self, name: str, label: str | None = None) -> list[Marker]:
+        """A marker at the stored problem's known minimizer (none when unknown), labelled "global
+        minimum x∗" in the page's language unless ``label`` is given."""
         x_star = self.info[name]["x_star"]
+        label = label or self.say.term("global minimum")
         return [] if x_star is None else [Marker(label, (x_star[0], x_star[1]))]

@@ -3,7 +3,9 @@
 A figure is a :class:`FigureSpec`: a title and panels, each either a :class:`MapPanel` (iterates on
 the contour map of a two-variable objective, rebuilt from its stored SymPy declaration) or a
 :class:`PlotPanel` (curves on linear or log axes). ``draw(path, spec)`` writes one palette PNG. Specs
-are plain dataclasses of numbers and strings, so figure jobs pickle to worker processes.
+are plain dataclasses of numbers and strings, so figure jobs pickle to worker processes. Titles,
+labels and legends come with the spec in the page's language; the only words drawn here, a map's
+axis units, follow ``spec.language`` (:data:`MAP_UNITS`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from workbench.report.figures import log_axis, objective_function, save_png  # n
 __all__ = [
     "COLOURS",
     "DPI",
+    "MAP_UNITS",
     "Curve",
     "FigureSpec",
     "Landscape",
@@ -38,6 +41,8 @@ __all__ = [
 ]
 
 DPI = 90
+#: The unit of a map's axes, by language.
+MAP_UNITS = {"en": "problem units", "ru": "единицы задачи"}
 #: One colour per method, the same in every figure of the lesson.
 COLOURS = {
     "sgd": "tab:blue",
@@ -129,6 +134,7 @@ class FigureSpec:
     panels: list[MapPanel | PlotPanel]
     columns: int | None = None
     panel_size: tuple[float, float] = (5.2, 4.3)
+    language: str = "en"  # of the words drawn by draw() itself (MAP_UNITS)
 
 
 def contours(ax: Any, landscape: Landscape, resolution: int = 180) -> None:
@@ -153,7 +159,7 @@ def contours(ax: Any, landscape: Landscape, resolution: int = 180) -> None:
     ax.set_ylim(y_low, y_high)
 
 
-def _draw_map(ax: Any, panel: MapPanel) -> list[Any]:
+def _draw_map(ax: Any, panel: MapPanel, units: str = MAP_UNITS["en"]) -> list[Any]:
     contours(ax, panel.landscape)
     handles = []
     for curve in panel.paths:
@@ -169,8 +175,8 @@ def _draw_map(ax: Any, panel: MapPanel) -> list[Any]:
                          markersize=marker.size, linestyle="none", label=marker.label, zorder=5)  # fmt: skip
         handles.append(dot)
     names = panel.landscape.variables
-    ax.set_xlabel(f"{names[0]} (problem units)")
-    ax.set_ylabel(f"{names[1]} (problem units)")
+    ax.set_xlabel(f"{names[0]} ({units})")
+    ax.set_ylabel(f"{names[1]} ({units})")
     return handles
 
 
@@ -211,7 +217,10 @@ def draw(path: Path, spec: FigureSpec) -> None:
     for extra in axes[count:]:
         extra.set_visible(False)
     for ax, panel in zip(axes, spec.panels, strict=False):
-        handles = _draw_map(ax, panel) if isinstance(panel, MapPanel) else _draw_plot(ax, panel)
+        if isinstance(panel, MapPanel):
+            handles = _draw_map(ax, panel, MAP_UNITS[spec.language])
+        else:
+            handles = _draw_plot(ax, panel)
         ax.set_title(panel.title, fontsize=9.5)
         labelled = [h for h in handles if not h.get_label().startswith("_")]
         if panel.legend == "inside" and labelled:

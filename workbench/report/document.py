@@ -19,7 +19,7 @@ from typing import Any
 from workbench.output import OutputFolder
 from workbench.table import format_number
 
-__all__ = ["Figure", "Heading", "Links", "Page", "Table", "Text"]
+__all__ = ["Figure", "Heading", "Links", "Page", "Table", "Text", "anchor"]
 
 
 @dataclasses.dataclass
@@ -62,6 +62,7 @@ class Page:
     path: str  # relative path without extension, e.g. "problems/hs071"
     title: str
     blocks: list[Any] = dataclasses.field(default_factory=list)
+    language: str = "en"  # the HTML page's lang attribute
 
     def add(self, *blocks: Any) -> Page:
         self.blocks.extend(blocks)
@@ -120,8 +121,7 @@ class Page:
         body = []
         for block in self.blocks:
             if isinstance(block, Heading):
-                anchor = re.sub(r"[^a-z0-9]+", "-", block.text.lower()).strip("-")
-                body.append(f'<h{block.level} id="{anchor}">{_inline(block.text)}</h{block.level}>')
+                body.append(f'<h{block.level} id="{anchor(block.text)}">{_inline(block.text)}</h{block.level}>')
             elif isinstance(block, Text):
                 body.append(f"<p>{_inline(block.text, self)}</p>")
             elif isinstance(block, Table):
@@ -152,7 +152,13 @@ class Page:
                     body.append("<p>" + " · ".join(items) + "</p>")
                 else:
                     body.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
-        return _HTML.format(title=html.escape(self.title), body="\n".join(body))
+        return _HTML.format(title=html.escape(self.title), body="\n".join(body), language=self.language)
+
+
+def anchor(text: str) -> str:
+    """The id of a heading: its letters and digits (any script) in lower case, runs of anything else
+    one hyphen; the anchor GitHub gives a Markdown heading of words, digits and simple punctuation."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")
 
 
 def _inline(text: str, page: Page | None = None) -> str:
@@ -173,7 +179,7 @@ def _inline(text: str, page: Page | None = None) -> str:
 
 
 _HTML = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

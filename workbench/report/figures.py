@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 __all__ = [
     "LINESTYLES",
+    "SWEEP_WORDS",
     "accuracy_heatmap",
     "log_axis",
     "objective_function",
@@ -255,8 +256,22 @@ def trajectories(
     save_png(figure, path)
 
 
-def error_versus_step(path: Path, problem: str, sweep: dict[str, Any]) -> None:
-    """Measured and modelled relative gradient error against the relative step, log-log."""
+#: The words of :func:`error_versus_step` (the lesson passes its own for other languages).
+SWEEP_WORDS = {
+    "measured": "{variant}: measured",
+    "model": "{variant}: model (truncation + round-off)",
+    "xlabel": "relative step h  (step_i = h max(1, |x_i|), dimensionless)",
+    "ylabel": "relative gradient error  ||g_h - g||_inf / ||g||_inf",
+    "optimal": "model-optimal step",
+    "thumb": "rule-of-thumb step",
+    "title": "{problem}: gradient error against finite-difference step (errors below {floor} drawn at it)",
+}
+
+
+def error_versus_step(path: Path, problem: str, sweep: dict[str, Any], *, words: dict[str, str] | None = None) -> None:
+    """Measured and modelled relative gradient error against the relative step, log-log; ``words``
+    replaces the labels of :data:`SWEEP_WORDS` (same keys and fields)."""
+    words = {**SWEEP_WORDS, **(words or {})}
     colours = {"fd-forward": "tab:blue", "fd-central": "tab:orange", "complex-step": "tab:green"}
     figure = Figure(figsize=(10.5, 5.2))
     ax = figure.subplots()
@@ -265,10 +280,10 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any]) -> None:
     for variant, measured in sweep["measured"].items():
         colour = colours.get(variant, "k")
         ax.plot(steps, np.maximum(np.array(measured, dtype=float), FLOOR), color=colour, linewidth=1.6,
-                label=f"{variant}: measured")  # fmt: skip
+                label=words["measured"].format(variant=variant))  # fmt: skip
         model = np.array(sweep["model"][variant], dtype=float)
         ax.plot(steps, np.maximum(model, FLOOR), color=colour, linewidth=1.0, linestyle="--",
-                label=f"{variant}: model (truncation + round-off)")  # fmt: skip
+                label=words["model"].format(variant=variant))  # fmt: skip
         optimum = sweep["optimal_step"].get(variant)
         if optimum is not None and np.isfinite(optimum):
             ax.axvline(optimum, color=colour, linewidth=0.9, alpha=0.7)
@@ -278,15 +293,14 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any]) -> None:
     log_axis(ax, "x")
     log_axis(ax, "y")
     ax.invert_xaxis()
-    ax.set_xlabel("relative step h  (step_i = h max(1, |x_i|), dimensionless)")
-    ax.set_ylabel("relative gradient error  ||g_h - g||_inf / ||g||_inf")
+    ax.set_xlabel(words["xlabel"])
+    ax.set_ylabel(words["ylabel"])
     ax.grid(True, which="major", alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], color="0.3", linewidth=0.9, label="model-optimal step"),
-                Line2D([], [], color="0.3", linewidth=0.9, linestyle=":", label="rule-of-thumb step")]  # fmt: skip
+    handles += [Line2D([], [], color="0.3", linewidth=0.9, label=words["optimal"]),
+                Line2D([], [], color="0.3", linewidth=0.9, linestyle=":", label=words["thumb"])]  # fmt: skip
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    ax.set_title(f"{problem}: gradient error against finite-difference step (errors below {FLOOR:.0e} drawn at it)",
-                 fontsize=10)  # fmt: skip
+    ax.set_title(words["title"].format(problem=problem, floor=f"{FLOOR:.0e}"), fontsize=10)
     save_png(figure, path)
 
 
