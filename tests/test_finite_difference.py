@@ -95,6 +95,22 @@ def test_evaluation_counts_are_exact(n):
     assert cs.evaluations == 2 * n * n
 
 
+def test_typical_x_changes_the_steps_not_the_counts():
+    def f(points):
+        return np.sum(np.atleast_2d(points) ** 3, axis=1)[:, None]
+
+    point = np.array([0.3, 2e-6, 5e5])
+    typical = np.array([1.0, 1e-6, 1e6])
+    np.testing.assert_array_equal(fd.default_step("forward", point, typical), fd.EPS**0.5 * np.array([1.0, 2e-6, 1e6]))
+    for scheme in ("forward", "central"):
+        assert fd.jacobian(f, point, scheme=scheme, typical_x=typical).evaluations == (
+            fd.jacobian(f, point, scheme=scheme).evaluations
+        )
+        assert fd.hessian(f, point, scheme=scheme, typical_x=typical).evaluations == (
+            fd.hessian(f, point, scheme=scheme).evaluations
+        )
+
+
 def _guarded(lower, upper):
     """An evaluator that fails the test if asked for a point outside [lower, upper]."""
 

@@ -4,7 +4,9 @@ Every function here takes a *batched* evaluator ``evaluate(points) -> values`` (
 ``(p, n)``, values of shape ``(p, m)``), evaluates all its points in one call and returns an
 :class:`Estimate` holding the derivative and the exact number of points it evaluated. None of them
 sees an exact derivative. Steps follow the scheme (Nocedal & Wright, *Numerical Optimization*,
-2nd ed., sec. 8.1; SciPy's ``_numdiff``), with ``scale_i = max(1, |x_i|)`` and eps = 2.2e-16:
+2nd ed., sec. 8.1; SciPy's ``_numdiff``), with ``scale_i = max(1, |x_i|)`` and eps = 2.2e-16; every
+function takes ``typical_x`` (one positive magnitude per variable, Dennis & Schnabel's typical x), and
+then ``scale_i = max(typical_x_i, |x_i|)``:
 
 =====================  ===============================================  ============  ==================
 scheme                 formula (coordinate i, step h)                   error         f evaluations
@@ -39,6 +41,11 @@ shrinks to the room available. Steps are rounded so that x + h is exactly repres
 Natural domain: when a gradient or Jacobian stencil meets a non-finite value (log of a negative
 number, say) while f(x) is finite, that coordinate is retried one-sided in the other direction(s),
 and the extra evaluations are counted.
+
+Model-optimal steps: :func:`optimal_steps` minimises the textbook truncation + rounding bound
+(:func:`model_error`) per variable from exact higher derivatives the caller supplies, for forward and
+central gradients and Hessians (a teaching baseline, the ``fd-optimal`` variant). Adaptive
+extrapolated differences (``fd-richardson``) are in :mod:`workbench.richardson`.
 """
 
 from __future__ import annotations
@@ -58,6 +65,9 @@ __all__ = [
     "hessian",
     "hessian_from_gradient",
     "jacobian",
+    "model_error",
+    "optimal_steps",
+    "step_scale",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -85,13 +95,121 @@ class Estimate:
     evaluations: int
 
 
-def default_step(kind: str, x: np.ndarray) -> np.ndarray:
-    """The textbook step for ``kind`` (a key of :data:`STEP_FACTORS`): factor * max(1, |x_i|)."""
+def step_scale(x: np.ndarray, typical_x: np.ndarray | None = None) -> np.ndarray:
+    """Per-variable scale of a step, shape (n,): max(1, |x_i|), or max(typical_x_i, |x_i|) given
+    ``typical_x`` (Dennis & Schnabel's typical x: one positive magnitude per variable)."""
+    x = np.asarray(x, dtype=float)
+    if typical_x is None:
+        return np.maximum(1.0, np.abs(x))
+    typical = np.broadcast_to(np.asarray(typical_x, dtype=float), x.shape)
+    if not np.all(np.isfinite(typical) & (typical > 0)):
+        raise ValueError(f"typical_x must hold one positive finite magnitude per variable, got {typical_x!r}")
+    return np.maximum(typical, np.abs(x))
+
+
+def default_step(kind: str, x: np.ndarray, typical_x: np.ndarray | None = None) -> np.ndarray:
+    """The textbook step for ``kind`` (a key of :data:`STEP_FACTORS`): factor * max(1, |x_i|).
+
+    With ``typical_x`` the scale is max(typical_x_i, |x_i|) (Dennis & Schnabel, *Numerical Methods
+    for Unconstrained Optimization*, 1983, sec. 5.4 and A5.6.3), so a variable that lives near 1e-6
+    gets a step near 1e-6 * factor instead of factor.
+    """
     try:
         factor = STEP_FACTORS[kind]
     except KeyError:
         raise ValueError(f"unknown step kind {kind!r}; expected one of {sorted(STEP_FACTORS)}") from None
-    return factor * np.maximum(1.0, np.abs(x))
+    return factor * step_scale(x, typical_x)
+
+
+#: Schemes of :func:`optimal_steps` / :func:`model_error` -> (order of the derivative the truncation term
+#: needs, textbook step kind used as the fallback).
+OPTIMAL_STEP_SCHEMES: dict[str, tuple[int, str]] = {
+    "forward": (2, "forward"),
+    "central": (3, "central"),
+    "hessian-forward": (3, "hessian-forward"),
+    "hessian-central": (4, "hessian-central"),
+}
+
+
+def model_error(scheme: str, step: np.ndarray, *, eps_f: float | np.ndarray, derivative: np.ndarray) -> np.ndarray:
+    """Textbook truncation + rounding error bound per variable, shape (n,), at per-variable ``step``.
+
+    ``eps_f`` is the rounding error of one evaluation of f (e.g. eps times the sum of |terms| of f),
+    ``derivative`` the per-variable derivative the truncation term needs (see :func:`optimal_steps`).
+    The models are those of :mod:`workbench.accuracy` (Nocedal & Wright sec. 8.1; Gill, Murray &
+    Wright, *Practical Optimization*, 1981, sec. 8.6), for the Hessian its diagonal entries:
+
+    ==================  ======================================  ==================================
+    scheme              error of the estimate with step h       minimised at h*
+    ==================  ======================================  ==================================
+    forward             h/2 |f_ii| + 2 eps_f / h                2 sqrt(eps_f / |f_ii|)
+    central             h^2/6 |f_iii| + eps_f / h               (3 eps_f / |f_iii|)^(1/3)
+    hessian-forward     h |f_iii| + 4 eps_f / h^2               (8 eps_f / |f_iii|)^(1/3)
+    hessian-central     h^2/12 |f_iiii| + 4 eps_f / h^2         (48 eps_f / |f_iiii|)^(1/4)
+    ==================  ======================================  ==================================
+    """
+    h = np.abs(np.asarray(step, dtype=float))
+    d = np.abs(np.asarray(derivative, dtype=float))
+    with np.errstate(divide="ignore"):
+        if scheme == "forward":
+            return 0.5 * h * d + 2.0 * eps_f / h
+        if scheme == "central":
+            return h**2 / 6.0 * d + eps_f / h
+        if scheme == "hessian-forward":
+            return h * d + 4.0 * eps_f / h**2
+        if scheme == "hessian-central":
+            return h**2 / 12.0 * d + 4.0 * eps_f / h**2
+    raise ValueError(f"unknown scheme {scheme!r}; expected one of {sorted(OPTIMAL_STEP_SCHEMES)}")
+
+
+def optimal_steps(
+    scheme: str,
+    *,
+    eps_f: float | np.ndarray,
+    derivative: np.ndarray,
+    x: np.ndarray,
+    typical_x: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per-variable steps, shape (n,), that minimise the textbook error bound of ``scheme``.
+
+    Minimising the bound of :func:`model_error` (set its derivative in h to zero):
+
+    * ``"forward"`` gradient: d/dh (h/2 |f_ii| + 2 eps_f/h) = 0 gives h* = 2 sqrt(eps_f / |f_ii|), where
+      the error is 2 sqrt(eps_f |f_ii|) (truncation and rounding equal);
+    * ``"central"`` gradient: h |f_iii| / 3 = eps_f / h^2 gives h* = (3 eps_f / |f_iii|)^(1/3);
+    * ``"hessian-forward"`` (diagonal of forward second differences,
+      (f(x + 2h e_i) - 2 f(x + h e_i) + f(x)) / h^2 = f_ii + h f_iii + ...): |f_iii| = 8 eps_f / h^3 gives
+      h* = (8 eps_f / |f_iii|)^(1/3) = 2 (eps_f / |f_iii|)^(1/3);
+    * ``"hessian-central"`` ((f(x + h e_i) - 2 f(x) + f(x - h e_i)) / h^2 = f_ii + h^2/12 f_iiii + ...):
+      h |f_iiii| / 6 = 8 eps_f / h^3 gives h* = (48 eps_f / |f_iiii|)^(1/4).
+
+    The off-diagonal Hessian entries (i, j) then use h_i and h_j. ``derivative`` (n,) is the exact
+    derivative the truncation term needs, d^k f / dx_i^k with k = ``OPTIMAL_STEP_SCHEMES[scheme][0]``
+    (2, 3, 3, 4); ``eps_f`` (scalar or (n,)) the rounding error of one evaluation of f. Where
+    ``eps_f`` or the derivative is zero or not finite (a quadratic has f_iii = 0; at a point where
+    every term of f vanishes eps_f is 0) the model has no interior minimum and the textbook step
+    :func:`default_step` is used; a step is at most the variable's scale max(typical_x_i, |x_i|)
+    (max(1, |x_i|)), beyond which the Taylor model says nothing.
+    """
+    try:
+        _, kind = OPTIMAL_STEP_SCHEMES[scheme]
+    except KeyError:
+        raise ValueError(f"unknown scheme {scheme!r}; expected one of {sorted(OPTIMAL_STEP_SCHEMES)}") from None
+    x = np.asarray(x, dtype=float)
+    d = np.abs(np.broadcast_to(np.asarray(derivative, dtype=float), x.shape))
+    rounding = np.broadcast_to(np.asarray(eps_f, dtype=float), x.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = rounding / d
+        if scheme == "forward":
+            h = 2.0 * np.sqrt(ratio)
+        elif scheme == "central":
+            h = np.cbrt(3.0 * ratio)
+        elif scheme == "hessian-forward":
+            h = 2.0 * np.cbrt(ratio)
+        else:
+            h = (48.0 * ratio) ** 0.25
+    usable = np.isfinite(h) & (h > 0) & np.isfinite(rounding) & (rounding > 0)
+    return np.where(usable, np.minimum(h, step_scale(x, typical_x)), default_step(kind, x, typical_x))
 
 
 def central_fits(
@@ -175,15 +293,16 @@ def jacobian(
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     step: np.ndarray | None = None,
+    typical_x: np.ndarray | None = None,
 ) -> Estimate:
     """Forward or central difference Jacobian, shape (m, n), of ``evaluate`` at ``x``.
 
     ``f0`` = evaluate(x) when already known (it is not counted again). ``step`` overrides the
-    textbook step (absolute, per coordinate).
+    textbook step (absolute, per coordinate); ``typical_x`` scales it (:func:`default_step`).
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
-    h = default_step(scheme, x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
+    h = default_step(scheme, x, typical_x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
     plus, minus = _bounds(x, lower, upper)
     points = _Points(x)
     stencils: list[tuple[float, list[tuple[int | None, float]]]] = []  # (step, [(point index, weight)])
@@ -288,7 +407,13 @@ def _outside_the_domain(
     return spent
 
 
-def complex_step_jacobian(evaluate_complex: Evaluate, x: np.ndarray, *, step: np.ndarray | None = None) -> Estimate:
+def complex_step_jacobian(
+    evaluate_complex: Evaluate,
+    x: np.ndarray,
+    *,
+    step: np.ndarray | None = None,
+    typical_x: np.ndarray | None = None,
+) -> Estimate:
     """Complex-step Jacobian, shape (m, n): column i = Im F(x + i h e_i) / h (Squire & Trapp 1998).
 
     Exact up to O(h^2) truncation with no subtractive cancellation, so a tiny h (1e-20 * scale)
@@ -297,7 +422,7 @@ def complex_step_jacobian(evaluate_complex: Evaluate, x: np.ndarray, *, step: np
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
-    h = default_step("complex", x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
+    h = default_step("complex", x, typical_x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
     points = np.tile(x.astype(complex), (n, 1))
     points[np.arange(n), np.arange(n)] += 1j * h
     values = np.asarray(evaluate_complex(points)).reshape(n, -1)
@@ -313,17 +438,18 @@ def hessian(
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     step: np.ndarray | None = None,
+    typical_x: np.ndarray | None = None,
 ) -> Estimate:
     """Hessian (n, n) of a scalar function from its values by second differences (module docstring).
 
-    ``evaluate`` maps points (p, n) to values (p, 1) or (p,).
+    ``evaluate`` maps points (p, n) to values (p, 1) or (p,); ``typical_x`` scales the steps.
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
     kind = "hessian-forward" if scheme == "forward" else "hessian-central"
     if scheme not in ("forward", "central"):
         raise ValueError(f"scheme must be 'forward' or 'central', got {scheme!r}")
-    h = default_step(kind, x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
+    h = default_step(kind, x, typical_x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
     plus, minus = _bounds(x, lower, upper)
     central = central_fits(x, h, lower, upper) if scheme == "central" else np.zeros(n, dtype=bool)
     s = np.where(central, _exact(x, h), _one_sided_steps(h, plus, minus, 2.0, x))
@@ -373,14 +499,16 @@ def hessian_from_gradient(
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     step: np.ndarray | None = None,
+    typical_x: np.ndarray | None = None,
 ) -> Estimate:
     """Hessian (n, n) as central differences of a gradient estimator, symmetrised (H + H^T) / 2.
 
     ``gradient(x)`` returns an Estimate of shape (n,); ``evaluations`` sums over its calls.
+    ``typical_x`` scales the steps here; pass it to the gradient estimator too if it takes one.
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
-    h = default_step("hessian-from-gradient", x) if step is None else np.broadcast_to(np.abs(step), (n,))
+    h = default_step("hessian-from-gradient", x, typical_x) if step is None else np.broadcast_to(np.abs(step), (n,))
     plus, minus = _bounds(x, lower, upper)
     central = central_fits(x, h, lower, upper)
     s_central = _exact(x, h)
