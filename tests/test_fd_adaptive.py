@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from workbench import finite_difference as fd
 from workbench.accuracy import _compare, check_derivatives, check_points
-from workbench.compile import compile_problem
+from workbench.model import compile_model
 from workbench.richardson import richardson_hessian, richardson_jacobian
 
 EPS = fd.EPS
@@ -226,7 +226,7 @@ def test_richardson_on_the_library_at_x0_x_star_and_random_points(library, name)
     counted on the scale of the forward-difference truncation error, as in ``workbench.accuracy``; central
     differences show about 2.6 there), Hessians >= 10."""
     problem = library[name]
-    f = compile_problem(problem).objective
+    f = compile_model(problem).objective
     for label, x in check_points(problem, random_points=2, seed=0).items():
         g, h = truth(problem.variables, problem.objective, x)
         floor = np.max(np.sqrt(EPS) * np.maximum(1, np.abs(x)) / 2 * np.abs(np.diag(h)))
@@ -454,7 +454,7 @@ def test_a_wrong_gradient_still_shows_few_digits(library):
     for point, wrong_by in ((np.array([1.0, 1.0]), np.array([1e-3, 0.0])), (np.array(problem.x0), None)):
         rows = check_derivatives(problem, points={"p": point}, hessians=False)
         floor = next(r.predicted_error for r in rows if r.variant == "fd-forward")  # the scale floor
-        exact = compile_problem(problem).gradient(point)
+        exact = compile_model(problem).gradient(point)
         wrong = exact + wrong_by if wrong_by is not None else exact * np.array([1.01, 1.0])  # a 1 % bug
         _, _, shown, _ = _compare(wrong, exact, floor)
         assert shown < 2.5

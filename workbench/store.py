@@ -97,6 +97,7 @@ CREATE TABLE IF NOT EXISTS sweeps (problem TEXT PRIMARY KEY, fingerprint TEXT NO
 CREATE TABLE IF NOT EXISTS problems (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS methods (name TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS memberships (study TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (study, key));
+CREATE TABLE IF NOT EXISTS facts (problem TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
 """
 
 TRACE_FIELDS = (
@@ -370,15 +371,30 @@ class Store:
         return {name: json.loads(data) for name, data in rows}
 
     def write_memberships(self, study: str, keys: Iterable[str]) -> None:
-        """Record that the runs ``keys`` belong to ``study`` (a run two studies share is stored once
-        and belongs to both)."""
+        """Record that the runs ``keys``, in this order, make up ``study`` (replacing what was recorded
+        for it; a run two studies share is stored once and belongs to both)."""
         with self.connection:
+            self.connection.execute("DELETE FROM memberships WHERE study = ?", (study,))
             self.connection.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)", [(study, k) for k in keys])
 
     def study_keys(self, study: str) -> list[str]:
         """The keys of the runs that belong to ``study``, in the order they were recorded."""
         rows = self.connection.execute("SELECT key FROM memberships WHERE study = ? ORDER BY rowid", (study,))
         return [key for (key,) in rows]
+
+    # -- facts ---------------------------------------------------------------------------------
+    def write_facts(self, problem: str, fingerprint: str, facts: dict[str, Any]) -> None:
+        """Numbers about a problem that renderers need and cannot read from runs (a lesson's curvatures
+        at x0, say), computed by the run side from the declaration ``fingerprint``."""
+        with self.connection:
+            self.connection.execute(
+                "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", (problem, fingerprint, _json(facts))
+            )
+
+    def facts(self) -> dict[str, dict[str, Any]]:
+        """{problem: {"fingerprint": ..., **facts}}."""
+        rows = self.connection.execute("SELECT problem, fingerprint, data FROM facts ORDER BY problem")
+        return {p: {"fingerprint": fp, **json.loads(d)} for p, fp, d in rows}
 
     # -- environment, checks, sweeps -----------------------------------------------------------
     def record_environment(self, study: str) -> None:

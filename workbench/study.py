@@ -267,7 +267,7 @@ class Study:
             if pending or not set(declared) <= recorded:
                 handle.write_problems(declared.values())
             keys = list(dict.fromkeys(task.key for task, _ in tasks))
-            if pending or not set(keys) <= set(handle.study_keys(self.name)):
+            if pending or keys != handle.study_keys(self.name):
                 handle.write_memberships(self.name, keys)  # renderers find a study's runs by these
                 handle.write_methods(catalogue())
             bar = Progress(len(pending), skipped=summary.resumed, enabled=progress)

@@ -16,7 +16,6 @@ from typing import Any
 from workbench.lesson.figures import Landscape, Marker
 from workbench.lesson.results import StudyRuns
 from workbench.lesson.text import Say
-from workbench.problem import Problem
 from workbench.store import Store
 
 __all__ = ["FigureJob", "Lesson", "Section"]
@@ -45,13 +44,14 @@ class Section:
 
 @dataclasses.dataclass
 class Lesson:
-    """The store, each study's runs, the stored problem metadata, the declarations (for facts such
-    as curvatures that belong to the problem, not to a run) and the language of the page (``say``)."""
+    """The store, each study's runs, the stored problem metadata, the stored facts about problems
+    (curvatures and exact derivatives the text quotes, ``Store.facts``) and the language of the page
+    (``say``): everything a section reads comes from the store."""
 
     store: Store
     runs: dict[str, StudyRuns]
     info: dict[str, dict[str, Any]]
-    problems: dict[str, Problem]
+    facts: dict[str, dict[str, Any]]
     say: Say = dataclasses.field(default_factory=Say)
 
     @property

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from workbench.lesson.context import FigureJob, Lesson, Section
-from workbench.lesson.runs import SWEEPS
+from workbench.lesson.plan import SWEEPS
 from workbench.lesson.text import (
     EVALUATIONS_GENITIVE,
     ITERATIONS,
@@ -116,8 +116,7 @@ def build(lesson: Lesson) -> Section:
         "развёртки.",
     )))  # fmt: skip
     point_bad = np.array(sweeps[bad]["x"], dtype=float)
-    problem = lesson.problems[bad]
-    hessian = np.asarray(problem.oracle("analytic", sparse=False).hessian(point_bad), dtype=float)
+    hessian = np.array(lesson.facts[bad]["hessian_at_sweep_point"], dtype=float)
     thumb = facts[bad]["fd-forward"]["thumb"]
     step_two = thumb * max(1.0, abs(point_bad[1]))
     bad_error = facts[bad]["fd-forward"]["at_thumb"]

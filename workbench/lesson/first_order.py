@@ -186,9 +186,9 @@ def build_momentum(lesson: Lesson) -> Section:
 # -- section 3 -------------------------------------------------------------------------------------
 def build_adaptive(lesson: Lesson) -> Section:
     runs = lesson.runs["lesson-adaptive"]
-    problem = lesson.problems["ill_conditioned_quadratic"]
-    x0 = np.array(problem.x0, dtype=float)
-    gradient = problem.oracle("analytic").gradient(x0)
+    facts = lesson.facts["ill_conditioned_quadratic"]
+    x0 = np.array(facts["x0"], dtype=float)
+    gradient = np.array(facts["gradient_at_x0"], dtype=float)
     order = ("sgd", "adagrad", "rmsprop", "adam", "adadelta")
     rows = {m: runs.one(method=m) for m in order}
     first, steps = {}, {}

@@ -22,7 +22,7 @@ from workbench.lesson import decay, derivatives, ensembles, first_order, pitfall
 from workbench.lesson.context import FigureJob, Lesson, Section
 from workbench.lesson.problems import lesson_problems
 from workbench.lesson.results import StudyRuns
-from workbench.lesson.runs import LessonStudy, declare, ensure_sweeps, run_lesson
+from workbench.lesson.runs import LessonStudy, declare, ensure_facts, ensure_sweeps, run_lesson
 from workbench.lesson.text import Say, form_ru, number, plural, plural_ru
 from workbench.output import OutputFolder
 from workbench.processes import process_context
@@ -106,12 +106,14 @@ def write(
         with Store(store_path) as store:
             summaries = run_lesson(store, studies, jobs=jobs, progress=progress)
             swept = ensure_sweeps(store, problems)
+            ensure_facts(store, problems)
             run_time = time.perf_counter() - started
-            runs = {name: StudyRuns(store, entry.study) for name, entry in studies.items()}
+            runs = {name: StudyRuns(store, name) for name in studies}
+            facts = store.facts()
             info = store.problems()
             environment = store.environments()[-1]
             for language in languages:
-                lesson = Lesson(store, runs, info, problems, Say(language))
+                lesson = Lesson(store, runs, info, facts, Say(language))
                 sections = [build(lesson) for build in SECTIONS]
                 page = _page(sections, lesson, studies, summaries, swept, run_time, environment, present)
                 pages[language] = (page, sections)

@@ -23,7 +23,6 @@ from workbench.lesson.plotdata import (
     saddle_marker,
     start_marker,
 )
-from workbench.lesson.problems import curvatures
 from workbench.lesson.results import positions
 from workbench.lesson.text import (
     ITERATIONS,
@@ -72,7 +71,7 @@ def build(lesson: Lesson) -> Section:
 # -- step size -------------------------------------------------------------------------------------
 def _step_size(lesson: Lesson, blocks: list[Any], figures: list[FigureJob]) -> None:
     runs = lesson.runs["lesson-sgd-rates"]
-    small, large = curvatures(lesson.problems["ill_conditioned_quadratic"])
+    small, large = lesson.facts["ill_conditioned_quadratic"]["curvatures"]
     rows = sorted(runs.select(method="sgd"), key=lambda r: r["options"]["learning_rate"])
     target = rows[0]["options"]["target"]
     table, by_factor = [], {}
@@ -538,7 +537,7 @@ def _monkey_saddle(lesson: Lesson, blocks: list[Any], figures: list[FigureJob]) 
 # -- noise -----------------------------------------------------------------------------------------
 def _noise(lesson: Lesson, blocks: list[Any], figures: list[FigureJob]) -> None:
     runs = lesson.runs["lesson-noise"]
-    eigenvalues = curvatures(lesson.problems["ill_conditioned_quadratic"])
+    eigenvalues = np.array(lesson.facts["ill_conditioned_quadratic"]["curvatures"])
     levels = sorted({r["options"]["gradient_noise"] for r in runs.rows})
     seeds = sorted({r["seed"] for r in runs.rows})
     rate = runs.rows[0]["options"]["learning_rate"]

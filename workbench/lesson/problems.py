@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from workbench.discovery import builtin_folder, discover_problems, load_problem_file
+from workbench.lesson.plan import HESSIAN_SIZES, hessian_family_name
 from workbench.problem import Problem
 
 __all__ = ["HESSIAN_SIZES", "LIBRARY", "curvatures", "hessian_family_name", "lesson_problems"]
@@ -27,15 +28,6 @@ LIBRARY = (
     "mgh04_brown_badly_scaled",
     "hs071",
 )
-
-#: Sizes n of chained_rosenbrock(n) for the cost of the Hessian (doubling: quadratic growth shows as x4).
-HESSIAN_SIZES = (16, 32, 64, 128, 256)
-
-
-def hessian_family_name(n: int) -> str:
-    """The name ``chained_rosenbrock(n)`` gives its problem."""
-    return f"chained_rosenbrock_{n}"
-
 
 def lesson_problems() -> dict[str, Problem]:
     """``{name: Problem}`` of every problem the lesson's studies use (module docstring)."""
@@ -53,5 +45,7 @@ def lesson_problems() -> dict[str, Problem]:
 def curvatures(problem: Problem) -> np.ndarray:
     """Eigenvalues of the exact Hessian at x0, ascending, shape (n,) (constant for a quadratic: its
     smallest and largest curvature, L = the last one)."""
-    hessian = problem.oracle("analytic", sparse=False).hessian(np.array(problem.x0, dtype=float))
+    from workbench.model import compile_model
+
+    hessian = compile_model(problem).exact.hessian(np.array(problem.x0, dtype=float))
     return np.linalg.eigvalsh(np.asarray(hessian, dtype=float))

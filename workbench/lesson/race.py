@@ -9,8 +9,8 @@ from typing import Any
 from workbench.lesson.animation import RaceSpec, race_gif
 from workbench.lesson.context import FigureJob, Lesson, Section
 from workbench.lesson.figures import FigureSpec, MapPanel, Marker, draw
+from workbench.lesson.plan import FIRST_ORDER
 from workbench.lesson.plotdata import path_curve, saddle_marker, start_marker
-from workbench.lesson.runs import FIRST_ORDER
 from workbench.lesson.text import UPDATES, code, form_ru, join, number, plural_ru, point, status
 from workbench.report.document import Figure, Table, Text
 

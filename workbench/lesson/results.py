@@ -1,8 +1,10 @@
 """Reading the lesson's runs back from the store: one :class:`StudyRuns` per study.
 
-Runs are matched to a study by key (the study's own task list), not by the ``study`` column: a run
-shared by two studies is stored once, under the first, and read by both. Rows are the store's dicts
-(``Store.runs``); traces are the store's columns (``Store.trace``), thinned beyond 400 iterations.
+Runs are matched to a study by the keys the store records for it (``Store.study_keys``, written when
+the study runs), not by the ``study`` column: a run shared by two studies is stored once, under the
+first, and read by both. Nothing here imports the run layers: the store is all a section reads. Rows
+are the store's dicts (``Store.runs``); traces are the store's columns (``Store.trace``), thinned
+beyond 400 iterations.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from workbench.store import Store
-from workbench.study import Study
 
 __all__ = ["MissingRunsError", "StudyRuns", "positions"]
 
@@ -24,10 +25,14 @@ class MissingRunsError(LookupError):
 class StudyRuns:
     """The stored runs of one study, with selection by method, variant, options, seed and start."""
 
-    def __init__(self, store: Store, study: Study) -> None:
-        self.name = study.name
+    def __init__(self, store: Store, study: str) -> None:
+        self.name = study
         self.store = store
-        keys = list(dict.fromkeys(task.key for task, _ in study.tasks(study.resolve_problems())))
+        keys = store.study_keys(study)
+        if not keys:
+            raise MissingRunsError(
+                f"the store {store.path} holds no runs of study {study}; run the lesson again to make them"
+            )
         rows: dict[str, dict[str, Any]] = {}
         for chunk in range(0, len(keys), 500):
             part = keys[chunk : chunk + 500]
@@ -36,7 +41,7 @@ class StudyRuns:
         missing = [k for k in keys if k not in rows]
         if missing:
             raise MissingRunsError(
-                f"the store {store.path} lacks {len(missing)} of the {len(keys)} runs of study {study.name}; "
+                f"the store {store.path} lacks {len(missing)} of the {len(keys)} runs of study {study}; "
                 "run the lesson again (without --from-store) to finish them"
             )
         self.rows = [rows[k] for k in keys]

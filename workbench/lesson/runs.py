@@ -6,7 +6,9 @@ again by their keys (``Study.tasks``), so a run two studies share (same problem,
 variant and seed) is stored once and read by both.
 
 ``declare(problems)`` returns the studies by name; ``run_lesson(store, problems, jobs=..)`` runs what
-the store lacks and returns each study's summary; ``ensure_sweeps`` stores the two sweeps.
+the store lacks and returns each study's summary; ``ensure_sweeps`` stores the two sweeps and
+``ensure_facts`` the numbers about the problems the text quotes (curvatures, an exact gradient and
+Hessian), so that the sections render from the store alone.
 """
 
 from __future__ import annotations
@@ -18,53 +20,33 @@ from typing import Any
 
 import numpy as np
 
-from workbench.lesson.problems import HESSIAN_SIZES, curvatures, hessian_family_name
+from workbench.lesson.plan import (
+    ESCAPE_TARGET,
+    HESSIAN_SIZES,
+    NOISE_LEVELS,
+    NOISE_SEEDS,
+    RACE_RATES,
+    RATE_FACTORS,
+    SCHEDULE_RATE,
+    SCHEDULES,
+    SWEEPS,
+    TARGET,
+    hessian_family_name,
+)
+from workbench.lesson.problems import curvatures
 from workbench.problem import Problem
 from workbench.store import Store
 from workbench.study import MethodSpec, Study, StudySummary
 from workbench.variants import DERIVATIVE_VARIANTS
 
 __all__ = [
-    "FIRST_ORDER",
-    "NOISE_LEVELS",
-    "RACE_RATES",
-    "RATE_FACTORS",
-    "SCHEDULES",
-    "SWEEPS",
     "LessonStudy",
     "declare",
+    "ensure_facts",
     "ensure_sweeps",
     "run_lesson",
     "sweep_point",
 ]
-
-#: One learning rate per first-order method for the races (AdaDelta's 1.0 is PyTorch's default: the
-#: method has no learning rate of its own; AdaGrad's steps shrink, so it starts 10x higher).
-RACE_RATES: dict[str, float] = {
-    "sgd": 0.01,
-    "momentum": 0.01,
-    "nesterov": 0.01,
-    "adagrad": 0.1,
-    "rmsprop": 0.01,
-    "adam": 0.01,
-    "adadelta": 1.0,
-}
-FIRST_ORDER = tuple(RACE_RATES)
-#: SGD learning rates on the ill-conditioned quadratic as multiples of 1/L.
-RATE_FACTORS = (0.5, 1.0, 1.9, 2.1)
-#: Stop once f - f∗ <= TARGET (the lecture's "f < 1e-6" on problems with f∗ = 0).
-TARGET = 1e-6
-#: Standard deviations of the seeded Gaussian noise added to the gradient.
-NOISE_LEVELS = (0.0, 0.3, 1.0, 3.0)
-NOISE_SEEDS = (0, 1, 2)
-#: The learning-rate schedules compared, with noisy gradients, from one initial rate.
-SCHEDULES = ("constant", "step:factor=0.5,every=150", "exponential:rate=0.004", "inverse-time:rate=0.02")
-SCHEDULE_RATE = 0.018
-#: f - f∗ <= ESCAPE_TARGET on the saddle x^2 - y^2 (f∗ = -1): half way down from the saddle's f = 0.
-ESCAPE_TARGET = 0.5
-#: Problems whose gradient error is swept over the finite-difference step (well and badly scaled).
-SWEEPS = ("rosenbrock", "mgh04_brown_badly_scaled")
-
 
 @dataclasses.dataclass(frozen=True)
 class LessonStudy:
@@ -201,5 +183,32 @@ def ensure_sweeps(store: Store, problems: dict[str, Problem]) -> int:
             warnings.simplefilter("ignore")  # steps so small that x + h == x give 0/0: NaN, left out of the plots
             sweep = step_sweep(problem, sweep_point(problem))
         store.write_sweep(name, problem.fingerprint(), sweep.as_dict())
+        made += 1
+    return made
+
+
+def ensure_facts(store: Store, problems: dict[str, Problem]) -> int:
+    """Store the facts the sections quote about their problems (exact numbers from the declarations):
+    the quadratic's curvatures (Hessian eigenvalues) and gradient at x0, and the exact Hessian of each
+    swept problem at its sweep point. Returns how many problems' facts were (re)computed."""
+    from workbench.model import compile_model
+
+    stored = store.facts()
+    wanted: dict[str, Callable[[Problem], dict[str, Any]]] = {
+        "ill_conditioned_quadratic": lambda p: {
+            "x0": list(p.x0),
+            "gradient_at_x0": compile_model(p).exact.gradient(np.array(p.x0, dtype=float)).tolist(),
+            "hessian_at_x0": compile_model(p).exact.hessian(np.array(p.x0, dtype=float)).tolist(),
+            "curvatures": curvatures(p).tolist(),
+        },
+        **{name: (lambda p: {"hessian_at_sweep_point": compile_model(p).exact.hessian(sweep_point(p)).tolist()})
+           for name in SWEEPS},
+    }  # fmt: skip
+    made = 0
+    for name, compute in wanted.items():
+        problem = problems[name]
+        if stored.get(name, {}).get("fingerprint") == problem.fingerprint():
+            continue
+        store.write_facts(name, problem.fingerprint(), compute(problem))
         made += 1
     return made

@@ -17,8 +17,8 @@ import numpy as np
 
 from workbench.lesson.context import FigureJob, Lesson, Section
 from workbench.lesson.figures import Curve, FigureSpec, MapPanel, PlotPanel, draw
+from workbench.lesson.plan import HESSIAN_SIZES, hessian_family_name
 from workbench.lesson.plotdata import FLOOR, distance_curve, path_curve, seconds_per_update, start_marker
-from workbench.lesson.problems import HESSIAN_SIZES, hessian_family_name
 from workbench.lesson.results import positions
 from workbench.lesson.text import (
     EVALUATIONS,
@@ -63,10 +63,9 @@ def build(lesson: Lesson) -> Section:
 def _quadratic(lesson: Lesson, blocks: list[Any]) -> None:
     runs = lesson.runs["lesson-newton-quadratic"]
     newton, lbfgs, sgd = runs.one(method="newton"), runs.one(method="lbfgs"), runs.one(method="sgd")
-    problem = lesson.problems["ill_conditioned_quadratic"]
-    x0 = np.array(problem.x0, dtype=float)
-    oracle = problem.oracle("analytic", sparse=False)
-    g, h = oracle.gradient(x0), np.asarray(oracle.hessian(x0), dtype=float)
+    facts = lesson.facts["ill_conditioned_quadratic"]
+    x0 = np.array(facts["x0"], dtype=float)
+    g, h = np.array(facts["gradient_at_x0"], dtype=float), np.array(facts["hessian_at_x0"], dtype=float)
     newton_step = -np.linalg.solve(h, g)
     cosine = float(-g @ newton_step / (np.linalg.norm(g) * np.linalg.norm(newton_step)))
     x1 = positions(runs.trace(newton))[1]
