@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy as sp
-
+from workbench.expressions import parse_stored_expression
 from workbench.lesson.context import Lesson, Section
 from workbench.lesson.text import code, join, number, plural, point, ratio
 from workbench.report.document import Table, Text
@@ -41,7 +40,7 @@ def build(lesson: Lesson) -> Section:
     table = [[VARIANT_NAMES[v], v, r["status"], *r["x"], r["f_error"], r["iterations"],
               r["counts"]["objective_evaluations"], r["counts"]["constraint_evaluations"], r["evaluations"],
               exact_work(r), r["wall_time"]] for v, r in rows.items()]  # fmt: skip
-    objective = str(sp.sympify(info["objective"])).replace("**", "^").replace("*", "·")
+    objective = str(parse_stored_expression(info["objective"])).replace("**", "^").replace("*", "·")
     blocks: list[Any] = [Text(
         f"Hock–Schittkowski problem 71: minimise f = {objective} over n = {info['n']} variables with "
         f"{plural(info['inequalities'], 'inequality constraint')}, {plural(info['equalities'], 'equality constraint')} "
