@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from workbench.cli import main
-from workbench.discovery import DuplicateProblemError, discover_problems, select_problems
+from workbench.discovery import DuplicateProblemError, ProblemFileWarning, discover_problems, select_problems
 
 PROBLEM_FILE = """
 import sympy as sp
@@ -62,10 +62,75 @@ def test_selection_errors_are_helpful(library):
         select_problems(library, ["tag:nonexistent"])
 
 
-def test_broken_problem_file_names_the_file(tmp_path):
-    (tmp_path / "broken.py").write_text("raise RuntimeError('typo')\n")
-    with pytest.raises(ImportError, match="broken.py"):
-        discover_problems(tmp_path)
+BROKEN_FILES = {
+    "syntax.py": ("x = (1,\n", "SyntaxError"),
+    "raises.py": ("import sympy\nraise RuntimeError('typo')\n", "RuntimeError: typo (line 2)"),
+    "declaration.py": (
+        "import sympy as sp\nfrom workbench import Problem\nx, y = sp.symbols('x y')\n"
+        "bad = Problem(name='bad_declaration', variables=(x,), objective=x + y, x0=(0,))\n",
+        "ProblemDeclarationError",
+    ),
+}
+
+
+def test_broken_problem_files_are_skipped_by_name_and_the_rest_loads(tmp_path):
+    write(tmp_path, "good.py", "good_problem")
+    for filename, (text, _) in BROKEN_FILES.items():
+        (tmp_path / filename).write_text(text)
+    with pytest.warns(ProblemFileWarning) as caught:
+        library = discover_problems(tmp_path)
+    assert list(library) == ["good_problem"]
+    messages = {w.message.path.name: str(w.message) for w in caught if w.category is ProblemFileWarning}
+    assert set(messages) == set(BROKEN_FILES)
+    for filename, (_, reason) in BROKEN_FILES.items():
+        assert reason in messages[filename] and str(tmp_path / filename) in messages[filename]
+        assert "\n" not in messages[filename]
+    assert set(library.broken) == {tmp_path / f for f in BROKEN_FILES}
+
+
+def test_a_problem_from_a_broken_file_is_an_error_naming_the_file(tmp_path, capsys):
+    write(tmp_path, "good.py", "good_problem")
+    (tmp_path / "declaration.py").write_text(BROKEN_FILES["declaration.py"][0])
+    with pytest.warns(ProblemFileWarning):
+        library = discover_problems(tmp_path)
+    with pytest.raises(KeyError, match="declaration.py, which failed to load"):
+        select_problems(library, ["bad_declaration"])
+    assert main(["--problems-dir", str(tmp_path), "check", "bad_declaration"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2  # the file's warning line, then the one-sentence error
+    assert err[0].startswith("workbench check: warning: problem file") and "ProblemDeclarationError" in err[0]
+    assert "'bad_declaration' could not be loaded" in err[1] and "declaration.py" in err[1]
+    assert "Traceback" not in "".join(err)
+
+
+def test_cli_list_prints_one_line_per_broken_file_and_lists_the_rest(tmp_path, capsys):
+    write(tmp_path, "good.py", "good_problem")
+    for filename, (text, _) in BROKEN_FILES.items():
+        (tmp_path / filename).write_text(text)
+    assert main(["--problems-dir", str(tmp_path), "list"]) == 0
+    captured = capsys.readouterr()
+    assert "good_problem" in captured.out and "1 problems" in captured.out
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == len(BROKEN_FILES)
+    assert all(line.startswith("workbench list: warning: problem file") for line in lines)
+
+
+def test_duplicate_names_stay_an_error(tmp_path, capsys):
+    write(tmp_path, "one.py", "same")
+    write(tmp_path, "two.py", "same")
+    assert main(["--problems-dir", str(tmp_path), "list"]) == 2
+    err = capsys.readouterr().err
+    assert "two problems are named 'same'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_problems_dir_that_is_a_file_or_missing_says_so(tmp_path, capsys):
+    (tmp_path / "file.py").write_text("")
+    assert main(["--problems-dir", str(tmp_path / "file.py"), "list"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert main(["list", "--problems-dir", str(tmp_path / "missing")]) == 2
+    assert "--problems-dir" in (err := capsys.readouterr().err) and "does not exist" in err
+    with pytest.raises(NotADirectoryError, match="is a file"):
+        discover_problems(tmp_path / "file.py")
 
 
 def test_cli_list_and_check_on_a_user_folder(tmp_path, capsys):

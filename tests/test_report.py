@@ -171,3 +171,30 @@ def test_report_with_force_writes_beside_other_files(fixture_store, tmp_path):
         write_report(fixture_store, tmp_path)
     written = write_report(fixture_store, tmp_path, force=True)
     assert (tmp_path / "thesis.tex").read_text() == "\\documentclass{article}" and written
+
+
+def test_problem_names_that_slug_alike_get_pages_of_their_own(tmp_path):
+    import sympy as sp
+
+    from workbench import Problem
+    from workbench.report.pages import file_name
+
+    x, y = sp.symbols("x y", real=True)
+    names = ["a b", "a/b", "a_b", "A_B"]
+    problems = [Problem(name=name, variables=(x, y), objective=(x - k) ** 2 + y**2, x0=(0, 0), f_star=0.0,
+                        x_star=(k, 0)) for k, name in enumerate(names)]  # fmt: skip
+    assert len({file_name(name).lower() for name in names}) == len(names)  # unique, on case-insensitive disks too
+    store = tmp_path / "results.sqlite"
+    Study(name="names", problems=problems, methods=["lbfgs"]).run(store=store, progress=False)
+    output = tmp_path / "out"
+    written = write_report(store, output, jobs=1)
+    pages = sorted((output / "problems").glob("*.md"))
+    assert len(pages) == len(names)
+    titles = {page.read_text().splitlines()[0].lstrip("# ").strip() for page in pages}
+    assert titles == set(names)
+    figures = [p for p in written if "convergence" in p.parts]
+    assert len(figures) == len(names) == len(set(figures))
+    index = (output / "index.md").read_text()
+    for name in names:
+        link = f"problems/{file_name(name)}.md"
+        assert link in index and (output / link).read_text().startswith(f"# {name}")

@@ -2,20 +2,58 @@
 
 workbench list                      the problem library
 workbench check PROBLEM             finite differences against exact derivatives
+
+Every command ends a bad input (an option, a file, a store, a folder) with one sentence on standard
+error that names it and the fix, and no traceback unless ``--debug`` is given. Exit codes: 0 done;
+1 done, but some runs made by this command (``run``, ``solve``) ended with status ``failed``; 2 bad
+input or environment; 3 an internal error (a bug: one sentence, ``--debug`` for the traceback); 130
+interrupted (Ctrl-C). ``report`` and ``lesson`` treat run outcomes as data and exit 0 once their pages
+are written. numpy's RuntimeWarnings (overflow, invalid value) are not printed: runs record non-finite
+values as data.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import os
+import re
+import sqlite3
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
-from workbench.discovery import discover_problems, select_problems
+from workbench.discovery import ProblemFileWarning, discover_problems, select_problems
 from workbench.store import DEFAULT_STORE
 from workbench.table import format_table
 
-__all__ = ["main"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_RUNS_FAILED",
+    "describe_error",
+    "main",
+]
+
+EXIT_OK = 0
+EXIT_RUNS_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3  # as pytest's INTERNAL_ERROR: a bug is neither bad input nor a failed run
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """exit codes:
+  0    done
+  1    done, but some runs made by this command ended with status "failed" (run, solve); report
+       and lesson treat run outcomes as data and exit 0 once their pages are written
+  2    bad input or environment: one sentence on stderr names the option, file, store or folder
+       and the fix
+  3    internal error (a bug in the workbench): one sentence; run again with --debug for the
+       traceback
+  130  interrupted (Ctrl-C); every finished run is kept in the store"""
 
 FORCE_HELP = (
     "write into a folder that holds files the workbench did not write (they are never deleted or "
@@ -23,19 +61,69 @@ FORCE_HELP = (
 )
 
 
-def _problems(args: argparse.Namespace):
-    with warnings.catch_warnings():
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``workbench run: --jobs must be ... (see workbench run --help)``."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        message = re.sub(r"^argument (-[^:]*?)(?:/(-[^:]*))?: ", lambda m: f"{m.group(2) or m.group(1)} ", message)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _whole_number(minimum: int):
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {value}")
+        return value
+
+    convert.__name__ = f"whole number >= {minimum}"
+    return convert
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
+    return value
+
+
+def _seeds(text: str) -> list[int]:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"must be comma-separated whole numbers >= 0 such as 0,1,2, got {text!r}")
+    return [int(part) for part in parts]
+
+
+def _library(args: argparse.Namespace, folder: str | Path | None = None):
+    """The problem library (``--problems-dir`` or the built-in one), loaded once per command; each
+    problem file that failed to load is reported as one line on standard error."""
+    folder = folder if folder is not None else args.problems_dir
+    cached = getattr(args, "_library_cache", None)
+    if cached is not None and cached[0] == folder:
+        return cached[1]
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")  # declaration warnings are for authors, not for listing
-        return discover_problems(args.problems_dir)
+        warnings.simplefilter("always", ProblemFileWarning)
+        library = discover_problems(folder)
+    for warning in caught:
+        if issubclass(warning.category, ProblemFileWarning):
+            print(f"workbench {args.command}: warning: {warning.message}", file=sys.stderr)
+    args._library_cache = (folder, library)
+    return library
 
 
 def _select_one(args: argparse.Namespace):
-    problems = _problems(args)
-    return select_problems(problems, [args.problem])[args.problem]
+    return select_problems(_library(args), [args.problem])[args.problem]
 
 
 def command_list(args: argparse.Namespace) -> int:
-    problems = _problems(args)
+    problems = _library(args)
     if args.tag:
         problems = select_problems(problems, [f"tag:{t}" for t in args.tag])
     rows = []
@@ -128,7 +216,7 @@ def command_solve(args: argparse.Namespace) -> int:
                     variant,
                     r.status,
                     r.iterations,
-                    r.evaluations,
+                    r.work,
                     counts.get("gradient", 0),
                     counts.get("hessian", 0),
                     r.wall_time,
@@ -140,10 +228,19 @@ def command_solve(args: argparse.Namespace) -> int:
                 rows[-1].append(r.message[:120])
             else:
                 rows[-1].append("")
-    headers = ["method", "variant", "status", "iterations", "evaluations", "gradient calls", "hessian calls",
+    headers = ["method", "variant", "status", "iterations", "work", "gradient calls", "hessian calls",
                "time s", "|f - f*|", "verdict", "message"]  # fmt: skip
     print(format_table(headers, rows))
-    return 0
+    return _runs_failed(args, sum(1 for row in rows if row[2] == "failed"))
+
+
+def _runs_failed(args: argparse.Namespace, failed: int) -> int:
+    """Exit 1 when runs made by this command ended with status failed (said in one line on stderr)."""
+    if not failed:
+        return EXIT_OK
+    print(f"workbench {args.command}: {failed} run(s) ended with status failed (exit code 1); their messages say "
+          "why", file=sys.stderr)  # fmt: skip
+    return EXIT_RUNS_FAILED
 
 
 def command_methods(args: argparse.Namespace) -> int:
@@ -158,16 +255,37 @@ def command_methods(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_study_file(path: str) -> dict:
+    import tomllib
+
+    if not Path(path).is_file():
+        what = "is a folder" if Path(path).is_dir() else "does not exist"
+        raise FileNotFoundError(f"--study {path} {what}; give the path of a TOML study file")
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:  # its message carries the line and column
+        raise ValueError(f"study file {path} is not valid TOML: {error}; fix it there") from None
+
+
+def _setting(settings: dict, key: str, source: str, check) -> object:
+    """A study-file value, checked like the command-line option of that name."""
+    value = settings.get(key)
+    if value is None:
+        return None
+    try:
+        return check(",".join(map(str, value)) if isinstance(value, list) else str(value))
+    except argparse.ArgumentTypeError as error:
+        raise ValueError(f"study file {source}: {key} {error}") from None
+
+
 def _study_from_arguments(args: argparse.Namespace):
     """A Study from a TOML file (``--study``) with command-line options overriding it."""
     from workbench.study import MethodSpec, Study
 
     settings: dict = {}
     if args.study:
-        import tomllib
-
-        with open(args.study, "rb") as handle:
-            settings = tomllib.load(handle)
+        settings = _read_study_file(args.study)
         known = {"name", "problems", "methods", "derivatives", "seeds", "starts", "spread", "options", "problems_dir",
                  "jobs", "store", "time_limit", "max_evaluations"}  # fmt: skip
         unknown = sorted(set(settings) - known)
@@ -175,6 +293,9 @@ def _study_from_arguments(args: argparse.Namespace):
             raise ValueError(
                 f"{args.study}: unknown key {', '.join(unknown)}; the study file takes {', '.join(sorted(known))}"
             )
+        for key, check in (("jobs", _whole_number(1)), ("starts", _whole_number(1)), ("seeds", _seeds)):
+            if settings.get(key) is not None:
+                settings[key] = _setting(settings, key, args.study, check)
     methods = settings.get("methods", [])
     if isinstance(methods, dict):  # [methods.sgd] learning_rate = [0.01, 0.1]
         methods = [MethodSpec(name, **(options or {})) for name, options in methods.items()]
@@ -190,9 +311,11 @@ def _study_from_arguments(args: argparse.Namespace):
     for key, value in list(options.items()):
         if isinstance(value, str) and "/" in value:
             raise ValueError(f"option grids belong to a method: --methods 'sgd:{key}={value}'")
-    problems = _split(args.problems) if args.problems else settings.get("problems", ["all"])
+    selectors = _split(args.problems) if args.problems else settings.get("problems", ["all"])
+    library = _library(args, args.problems_dir or settings.get("problems_dir"))
+    problems = list(select_problems(library, selectors).values())  # the library is loaded once, here
     derivatives = _split(args.derivatives) if args.derivatives else settings.get("derivatives", ["analytic"])
-    seeds = [int(s) for s in _split(args.seeds)] if args.seeds else settings.get("seeds", [0])
+    seeds = args.seeds if args.seeds is not None else settings.get("seeds", [0])
     return Study(
         name=args.name or settings.get("name", "study"),
         problems=problems,
@@ -200,8 +323,8 @@ def _study_from_arguments(args: argparse.Namespace):
         derivatives=derivatives,
         seeds=seeds,
         starts=args.starts or settings.get("starts", 1),
+        spread=settings.get("spread", 0.5),
         options=options,
-        problems_dir=args.problems_dir or settings.get("problems_dir"),
     ), settings
 
 
@@ -212,7 +335,9 @@ def command_run(args: argparse.Namespace) -> int:
     summary = study.run(store=store, jobs=jobs, scheduler=args.scheduler, rerun=args.rerun,
                         progress=False if args.quiet else None)  # fmt: skip
     print(summary.text())
-    return 130 if summary.interrupted else 0
+    if summary.interrupted:
+        return EXIT_INTERRUPTED
+    return _runs_failed(args, summary.statuses.get("failed", 0))
 
 
 def command_export(args: argparse.Namespace) -> int:
@@ -260,18 +385,15 @@ def command_report(args: argparse.Namespace) -> int:
     jobs = args.jobs or os.cpu_count() or 1
     problems = _split(args.problems) or None
     OutputFolder(args.output, kind="report", force=args.force, keep=[store]).check()  # before anything runs
+    chosen = select_problems(_library(args), problems or ["all"]) if problems or not args.from_store else None
     if not args.from_store:
-        study = default_study(full=args.full, problems=problems, methods=_split(args.methods) or None,
-                              derivatives=_split(args.derivatives) or None, problems_dir=args.problems_dir)  # fmt: skip
+        study = default_study(full=args.full, problems=list(chosen.values()), methods=_split(args.methods) or None,
+                              derivatives=_split(args.derivatives) or None)  # fmt: skip
         summary = prepare(study, store, jobs=jobs, rerun=args.rerun, progress=False if args.quiet else None)
         print(summary.text())
         if summary.interrupted:
-            return 130
-    selected = None
-    if problems:
-        from workbench.study import Study
-
-        selected = list(Study(problems=problems, problems_dir=args.problems_dir).resolve_problems())
+            return EXIT_INTERRUPTED
+    selected = list(chosen) if problems else None
     written = write_report(store, args.output, problems=selected, jobs=jobs, force=args.force)
     figures = sum(1 for path in written if path.suffix == ".png")
     tables = sum(1 for path in written if path.suffix == ".csv")
@@ -288,6 +410,11 @@ def command_lesson(args: argparse.Namespace) -> int:
     from workbench.lesson import write_lesson
 
     start = time.perf_counter()
+    store = Path(args.store) if args.store else Path(args.output) / "lesson.sqlite"
+    if store.is_file() and store.stat().st_size:  # a file that is no workbench store is refused before anything
+        from workbench.store import Store
+
+        Store(store, readonly=True).close()
     languages = [args.language] if args.language else ["en", "ru"]  # no --language: both pages
     written = write_lesson(args.output, store=args.store, jobs=args.jobs or os.cpu_count() or 1,
                            progress=False if args.quiet else None, language=languages,
@@ -299,15 +426,21 @@ def command_lesson(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--problems-dir", default=None, help="folder of problem files (default: the built-in library)")
+    parser = _Parser(prog="workbench", description=__doc__.split("\n\n")[0], epilog=EXIT_CODES,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--problems-dir", default=None, help="folder of problem files (default: the built-in library); "
+                        "its files are imported as Python: point it only at folders you trust")  # fmt: skip
+    parser.add_argument("--debug", action="store_true", help="on an error, show the traceback (and numpy's warnings)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--problems-dir", default=argparse.SUPPRESS, help="folder of problem files")
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+        p.add_argument("--problems-dir", default=argparse.SUPPRESS, help="folder of problem files (imported as Python)")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
         return p
 
+    jobs = _whole_number(1)
     p = add("list", "print the problem library: name, n, constraints, bounds, known optimum")
     p.add_argument("--tag", action="append", help="only problems with this tag (repeatable)")
     p.set_defaults(run=command_list)
@@ -315,8 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("check", "compare finite-difference derivatives with the exact ones at x0, x* and random points")
     p.add_argument("problem", help="problem name (see `workbench list`)")
     p.add_argument("--derivatives", help="comma-separated variants (default: fd-forward,fd-central,complex-step)")
-    p.add_argument("--random-points", type=int, default=2, help="seeded random points inside the bounds")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random points (recorded, never global)")
+    p.add_argument("--random-points", type=_whole_number(0), default=2, help="seeded random points inside the bounds")
+    p.add_argument("--seed", type=_whole_number(0), default=0, help="seed of the random points (never global)")
     p.add_argument("--verbose", action="store_true", help="also print the generated gradient program")
     p.set_defaults(run=command_check)
 
@@ -324,12 +457,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("problem", help="problem name (see `workbench list`)")
     p.add_argument("--method", required=True, help="comma-separated methods (see `workbench methods`)")
     p.add_argument("--derivatives", default="analytic", help="comma-separated variants (default: analytic)")
-    p.add_argument("--max-iterations", type=int)
-    p.add_argument("--max-evaluations", type=int)
+    p.add_argument("--max-iterations", type=_whole_number(0))
+    p.add_argument("--max-evaluations", type=_whole_number(1))
     p.add_argument("--gtol", type=float)
     p.add_argument("--target", type=float, help="stop once f - f* <= TARGET")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--time-limit", type=float, help="seconds per run")
+    p.add_argument("--seed", type=_whole_number(0))
+    p.add_argument("--time-limit", type=_positive_number, help="seconds per run")
     p.add_argument("--option", action="append", metavar="NAME=VALUE", help="a method option (repeatable)")
     p.add_argument("--verbose", action="store_true", help="print every run's message")
     p.set_defaults(run=command_solve)
@@ -340,19 +473,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--problems", help="comma-separated names, tag:TAG or all (default: all)")
     p.add_argument("--methods", help="comma-separated methods; grids as 'sgd:learning_rate=0.001/0.01'")
     p.add_argument("--derivatives", help="comma-separated variants (default: analytic)")
-    p.add_argument("--seeds", help="comma-separated seeds (default: 0)")
-    p.add_argument("--starts", type=int, help="start points per problem: x0 and N-1 seeded ones (multi-start)")
+    p.add_argument("--seeds", type=_seeds, help="comma-separated seeds (default: 0)")
+    p.add_argument("--starts", type=_whole_number(1),
+                   help="start points per problem: x0 and N-1 seeded ones (multi-start)")  # fmt: skip
     p.add_argument("--option", action="append", metavar="NAME=VALUE", help="an option for every run that takes it")
-    p.add_argument("--time-limit", type=float, help="wall-clock seconds per run")
-    p.add_argument("--max-evaluations", type=int, help="evaluation budget per run")
-    p.add_argument("--jobs", type=int, help="local worker processes (default: 1)")
+    p.add_argument("--time-limit", type=_positive_number, help="wall-clock seconds per run")
+    p.add_argument("--max-evaluations", type=_whole_number(1), help="evaluation budget per run")
+    p.add_argument("--jobs", type=jobs, help="local worker processes (default: 1)")
     p.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://HOST:8786 (pip install 'workbench[dask]')")
     p.add_argument("--store", help="result store (default: reports/results.sqlite)")
     p.add_argument("--rerun", action="store_true", help="recompute runs already in the store")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=command_run)
 
-    p = add("export", "write stored runs and traces as CSV or JSON")
+    p = add("export", "write stored runs and traces as CSV or JSON (the store is opened read-only)")
     p.add_argument("--store", default=DEFAULT_STORE, help=f"result store (default: {DEFAULT_STORE})")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--output", default="reports/export", help="output folder (default: reports/export)")
@@ -366,8 +500,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--derivatives", help="comma-separated variants (default: analytic and the three FD variants)")
     p.add_argument("--store", help="result store (default: reports/results.sqlite)")
     p.add_argument("--output", default="reports", help="output folder (default: reports)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: the number of CPUs)")
-    p.add_argument("--from-store", action="store_true", help="re-render from the store without running anything")
+    p.add_argument("--jobs", type=jobs, help="worker processes (default: the number of CPUs)")
+    p.add_argument("--from-store", action="store_true",
+                   help="re-render from the store (opened read-only) without running anything")  # fmt: skip
     p.add_argument("--full", action="store_true", help="the bigger study: methods' own limits, +bfgs, 3 starts")
     p.add_argument("--rerun", action="store_true", help="recompute runs and checks already in the store")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -377,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("lesson", "regenerate the lecture's figures and claims from the workbench's own runs")
     p.add_argument("--output", default="reports/lesson", help="output folder (default: reports/lesson)")
     p.add_argument("--store", help="result store of the lesson's runs (default: OUTPUT/lesson.sqlite)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: the number of CPUs)")
+    p.add_argument("--jobs", type=jobs, help="worker processes (default: the number of CPUs)")
     p.add_argument("--language", choices=("en", "ru"), default=None,
                    help="write only the English page (OUTPUT/index.html) or only the Russian one "
                    "(OUTPUT/ru/index.html); default: both, from the same store")  # fmt: skip
@@ -390,15 +525,107 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _check_problems_dir(args: argparse.Namespace) -> None:
+    folder = args.problems_dir
+    if folder is None:
+        return
+    path = Path(folder)
+    if not path.exists():
+        raise FileNotFoundError(f"--problems-dir {folder} does not exist; give a folder of problem files")
+    if not path.is_dir():
+        raise NotADirectoryError(f"--problems-dir {folder} is a file, not a folder; give the folder that holds it")
+
+
+@contextlib.contextmanager
+def _quiet_numerics(enabled: bool) -> Iterator[None]:
+    """No numpy RuntimeWarnings on the terminal, in this process and in the worker processes started
+    inside (they inherit PYTHONWARNINGS; a user's own setting there comes later and wins)."""
+    if not enabled:
+        yield
+        return
+    saved = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = "ignore::RuntimeWarning" + (f",{saved}" if saved else "")
     try:
-        return args.run(args)
-    except (KeyError, ValueError, TypeError, FileNotFoundError, ImportError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"workbench {args.command}: {message}", file=sys.stderr)
-        return 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = saved
+
+
+def _store_of(args: argparse.Namespace) -> str:
+    store = getattr(args, "store", None)
+    if store:
+        return str(store)
+    if args.command == "lesson":
+        return str(Path(args.output) / "lesson.sqlite")
+    return str(DEFAULT_STORE)
+
+
+_OS_FIXES = {
+    errno.EACCES: "choose a writable location (--output, --store) or fix its permissions",
+    errno.EPERM: "choose a writable location (--output, --store) or fix its permissions",
+    errno.EROFS: "it is on a read-only disk: choose a location on a writable one (--output, --store)",
+    errno.ENOENT: "check the path",
+    errno.ENOTDIR: "a part of that path is a file, not a folder: check the path",
+    errno.EISDIR: "it is a folder: give a file path",
+    errno.ENOSPC: "the disk is full: free some space or choose another location",
+}
+
+
+def describe_error(error: BaseException, args: argparse.Namespace) -> tuple[int, str]:
+    """The exit code and the one sentence for an error that ended a command (module docstring)."""
+    from workbench.expressions import UnsafeExpressionError
+    from workbench.store import StoreError
+
+    if isinstance(error, (StoreError, UnsafeExpressionError)):
+        message = str(error)
+    elif isinstance(error, sqlite3.OperationalError):
+        message = (f"the result store {_store_of(args)} could not be used ({error}); check that it and its folder "
+                   "are writable and not on a read-only disk, or choose another --store")  # fmt: skip
+    elif isinstance(error, sqlite3.DatabaseError):
+        message = (f"the result store {_store_of(args)} is damaged ({error}); restore it from a copy, or run the "
+                   "study into a new --store")  # fmt: skip
+    elif isinstance(error, OSError) and error.filename is not None:
+        fix = _OS_FIXES.get(error.errno or 0, "check the path and its permissions")
+        message = f"cannot use {error.filename} ({error.strerror or error}); {fix}"
+    elif isinstance(error, KeyError):
+        message = str(error.args[0]) if error.args else "unknown key"
+    elif isinstance(error, (ValueError, TypeError, OSError, ImportError, NotImplementedError)):
+        message = str(error)
+    else:
+        return EXIT_INTERNAL, " ".join(
+            f"internal error ({type(error).__name__}: {error}); this is a bug in the workbench: run again with "
+            "--debug for the traceback and report it".split()
+        )
+    return EXIT_BAD_INPUT, " ".join(message.split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns its exit code (module docstring). ``--debug`` lets errors propagate."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help (0) or a bad option (2, one line already printed)
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    with _quiet_numerics(enabled=not args.debug):
+        try:
+            _check_problems_dir(args)
+            return args.run(args)
+        except KeyboardInterrupt:
+            if args.debug:
+                raise
+            print(f"workbench {args.command}: interrupted; every finished run is kept", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except Exception as error:
+            if args.debug:
+                raise
+            code, message = describe_error(error, args)
+            print(f"workbench {args.command}: {message}", file=sys.stderr)
+            return code
 
 
 if __name__ == "__main__":

@@ -80,7 +80,9 @@ class OutputFolder:
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise OutputFolderError(f"cannot create the output folder {root}: {error.strerror}") from None
+            raise OutputFolderError(
+                f"cannot create the output folder {root} ({error.strerror}); choose a writable folder with --output"
+            ) from None
         if not os.access(root, os.W_OK):
             raise OutputFolderError(f"output folder {root} is not writable; choose another with --output")
         self._open = True

@@ -1,7 +1,9 @@
 """Where runs execute: in this process, in N local worker processes, or on a Dask cluster.
 
 Every executor takes the problems once, a list of :class:`Task` and a callback ``on_result(task,
-result)`` called in *this* process as each run finishes (only the caller writes the store).
+result)`` called in *this* process as each run finishes (only the caller writes the store). An
+optional ``claim(task) -> bool`` is called in this process right before a task is dispatched; a task
+it refuses (another writer on the store has claimed or stored it) is skipped.
 
 * :func:`run_serial` runs in this process.
 * :func:`run_in_processes` runs on ``jobs`` worker processes (``forkserver``, else ``spawn``), each with one BLAS
@@ -57,6 +59,7 @@ class Task:
 
 
 OnResult = Callable[[Task, RunResult], None]
+Claim = Callable[[Task], bool]
 
 
 def _failed(task: Task, message: str, status: str = "failed") -> RunResult:
@@ -74,9 +77,12 @@ def execute(task: Task, problems: dict[str, Problem]) -> RunResult:
         return _failed(task, f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
 
 
-def run_serial(tasks: Sequence[Task], problems: dict[str, Problem], on_result: OnResult) -> None:
+def run_serial(
+    tasks: Sequence[Task], problems: dict[str, Problem], on_result: OnResult, *, claim: Claim | None = None
+) -> None:
     for task in tasks:
-        on_result(task, execute(task, problems))
+        if claim is None or claim(task):
+            on_result(task, execute(task, problems))
 
 
 # -------------------------------------------------------------------------------------------
@@ -139,6 +145,7 @@ def run_in_processes(
     *,
     jobs: int,
     hard_timeout: float | None = None,
+    claim: Claim | None = None,
 ) -> None:
     """Run tasks on ``jobs`` worker processes (module docstring). Ctrl-C stops the workers and
     re-raises KeyboardInterrupt after the finished runs have been handed to ``on_result``."""
@@ -147,11 +154,12 @@ def run_in_processes(
     context = process_context()
     with _single_threaded():
         workers = [_Worker(context, problems) for _ in range(max(1, min(jobs, len(tasks))))]
-    queue = _AffinityQueue(tasks)
+    queue = _AffinityQueue(tasks, claim)
     try:
         for worker in workers:
-            if queue:
-                worker.assign(queue.next_for(None, workers))
+            task = queue.next_for(None, workers)
+            if task is not None:
+                worker.assign(task)
         while any(w.task is not None for w in workers):
             busy = [w for w in workers if w.task is not None]
             timeout = None
@@ -188,8 +196,9 @@ def run_in_processes(
                     on_result(task, _failed(task, f"run exceeded the hard time limit of {hard_timeout:g} s", "timeout"))
                 else:
                     continue
-                if queue:
-                    worker.assign(queue.next_for(task.fingerprint, workers))
+                following = queue.next_for(task.fingerprint, workers)
+                if following is not None:
+                    worker.assign(following)
     finally:
         for worker in workers:
             worker.stop(kill=any(w.task is not None for w in workers))
@@ -220,17 +229,27 @@ def process_context() -> Any:
 class _AffinityQueue:
     """Pending tasks grouped by problem. A worker gets another task of the problem it just ran (its
     compiled oracle is warm); otherwise the problem with most tasks left that no other worker is on.
-    Serial and parallel studies compile each problem once per process that touches it."""
+    Serial and parallel studies compile each problem once per process that touches it. ``claim``
+    (if given) is asked for each task as it leaves the queue; refused tasks are skipped."""
 
-    def __init__(self, tasks: Sequence[Task]) -> None:
+    def __init__(self, tasks: Sequence[Task], claim: Claim | None = None) -> None:
         self.groups: dict[str, list[Task]] = {}
+        self.claim = claim
         for task in reversed(tasks):
             self.groups.setdefault(task.fingerprint, []).append(task)
 
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    def next_for(self, fingerprint: str | None, workers: Sequence[_Worker]) -> Task:
+    def next_for(self, fingerprint: str | None, workers: Sequence[_Worker]) -> Task | None:
+        """The next task for a worker that just ran ``fingerprint`` (None when none is left)."""
+        while self.groups:
+            task = self._pop(fingerprint, workers)
+            if self.claim is None or self.claim(task):
+                return task
+        return None
+
+    def _pop(self, fingerprint: str | None, workers: Sequence[_Worker]) -> Task:
         if fingerprint not in self.groups:
             busy = {w.task.fingerprint for w in workers if w.task is not None}
             free = [f for f in self.groups if f not in busy] or list(self.groups)
@@ -252,8 +271,16 @@ def _replace(worker: _Worker, context: Any, problems: dict[str, Problem], kill: 
 # Dask
 
 
-def run_on_dask(tasks: Sequence[Task], problems: dict[str, Problem], on_result: OnResult, *, scheduler: Any) -> None:
-    """Run tasks on a Dask cluster: ``scheduler`` is an address (``tcp://host:8786``) or a Client."""
+def run_on_dask(
+    tasks: Sequence[Task],
+    problems: dict[str, Problem],
+    on_result: OnResult,
+    *,
+    scheduler: Any,
+    claim: Claim | None = None,
+) -> None:
+    """Run tasks on a Dask cluster: ``scheduler`` is an address (``tcp://host:8786``) or a Client.
+    Each task is claimed as it is submitted (all of them at the start)."""
     try:
         from distributed import Client, as_completed
     except ImportError as error:
@@ -262,7 +289,11 @@ def run_on_dask(tasks: Sequence[Task], problems: dict[str, Problem], on_result: 
     try:
         shared = client.scatter(problems, broadcast=True)
         # the scattered problems stay in each worker's memory: compiled oracles are reused across tasks
-        futures = {client.submit(execute, task, shared, key=f"run-{task.key}", pure=False): task for task in tasks}
+        futures = {
+            client.submit(execute, task, shared, key=f"run-{task.key}", pure=False): task
+            for task in tasks
+            if claim is None or claim(task)
+        }
         for future in as_completed(futures):
             task = futures[future]
             try:

@@ -13,6 +13,19 @@ and error-versus-step sweeps (``sweeps``), so reports are rendered from the stor
 
 ``load_runs(path)`` / ``load_traces(path)`` return lists of dicts, or pandas DataFrames with
 ``as_frame=True`` (pandas is optional: ``pip install pandas``).
+
+A workbench store is recognised by the ``schema_version`` row of its ``meta`` table. Any other file (a
+foreign SQLite database, a text file, a damaged store) is refused with :class:`StoreError` before
+anything is written to it; a new path, or an empty file, becomes a new store. Readers
+(``Store(path, readonly=True)``, ``load_runs``, ``load_traces``, the report) open the file read-only
+(SQLite ``mode=ro``): no table is created, the journal mode is left alone, the file's bytes stay as
+they were.
+
+Two writers may share a store: before a run is dispatched, :meth:`Store.claim` records it in
+``claims`` (key, owner, host, pid, claimed_at) in one short transaction, unless it is stored already
+or claimed by another owner that is alive; the claim is released when the run is stored or the
+study stops. A claim whose owner is gone (its pid no longer runs on this host, or older than
+``CLAIM_TIMEOUT``) is taken over. So no run is computed twice.
 """
 
 from __future__ import annotations
@@ -24,9 +37,12 @@ import math
 import operator
 import os
 import platform
+import socket
 import sqlite3
 import sys
 import time
+import urllib.parse
+import uuid
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -36,12 +52,14 @@ import numpy as np
 
 from workbench.trace import IterationRecord, RunResult, Verdict
 
-__all__ = ["DEFAULT_STORE", "Store", "environment", "load_runs", "load_traces"]
+__all__ = ["DEFAULT_STORE", "Store", "StoreError", "environment", "load_runs", "load_traces"]
 
 DEFAULT_STORE = Path("reports") / "results.sqlite"
 #: Stored traces keep at most about this many iterations per run (see ``thin``).
 TRACE_KEEP = 400
 SCHEMA_VERSION = 2
+#: A run claim older than this (seconds) is stale whatever its owner: the owner is taken to have died.
+CLAIM_TIMEOUT = 6 * 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -98,6 +116,9 @@ CREATE TABLE IF NOT EXISTS problems (name TEXT PRIMARY KEY, fingerprint TEXT NOT
 CREATE TABLE IF NOT EXISTS methods (name TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS memberships (study TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (study, key));
 CREATE TABLE IF NOT EXISTS facts (problem TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY, owner TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, claimed_at REAL NOT NULL
+);
 """
 
 TRACE_FIELDS = (
@@ -203,31 +224,134 @@ def environment() -> dict[str, Any]:
     return {**versions, "platform": platform.platform(), "machine": platform.machine(), "cpu_count": os.cpu_count()}
 
 
-class Store:
-    """A handle on one SQLite result store (created on first use). Use as a context manager."""
+class StoreError(ValueError):
+    """A file is not a workbench result store, is damaged, or cannot be opened as asked; the message
+    names the file and what to do."""
 
-    def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection (SQLite ``mode=ro``); on a read-only medium where SQLite cannot create the
+    WAL index beside the file, ``immutable=1``."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve()))
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        connection = sqlite3.connect(uri + query, uri=True, timeout=60.0)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return connection
+        except sqlite3.Error as error:
+            connection.close()
+            if query.endswith("immutable=1") or "unable to open" not in str(error):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _kind(connection: sqlite3.Connection, path: Path) -> str:
+    """``"store"`` (a workbench store), ``"empty"`` (an SQLite file without tables, such as one being
+    created by another writer) or raises StoreError naming the file."""
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return "empty"
+        row = None
+        if "meta" in tables:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.Error as error:
+        raise _store_error(path, error, writing=False) from None
+    if row is None:
+        raise StoreError(
+            f"{path} is not a workbench result store (it has no meta table with a schema_version; tables: "
+            f"{', '.join(sorted(tables)[:5])}); it was left unchanged: point --store at a store the workbench wrote, "
+            "or at a new file"
+        )
+    if row[0] != str(SCHEMA_VERSION):
+        raise StoreError(
+            f"{path} was written by another workbench version (store schema {row[0]}, this workbench reads and "
+            f"writes schema {SCHEMA_VERSION}); it was left unchanged: choose a new store with --store, or delete that "
+            "file to start again"
+        )
+    return "store"
+
+
+def _store_error(path: Path, error: sqlite3.Error, *, writing: bool) -> StoreError:
+    """One sentence for an SQLite error on ``path``: a file that is no store or is damaged, or one that
+    cannot be opened or written (a read-only disk, a missing folder, a lock)."""
+    if isinstance(error, sqlite3.OperationalError):
+        if "locked" in str(error):
+            return StoreError(f"the result store {path} is locked by another process ({error}); try again later")
+        what = "write" if writing else "open"
+        return StoreError(
+            f"cannot {what} the result store {path} ({error}); check that the file and its folder are "
+            + ("writable (not on a read-only disk)" if writing else "readable")
+            + ", or choose another --store"
+        )
+    return StoreError(
+        f"{path} is not a workbench result store or is damaged ({error}); point --store at a store the workbench "
+        "wrote (or a copy of it), or at a new file"
+    )
+
+
+class Store:
+    """A handle on one SQLite result store (created on first use unless ``readonly``). Use as a context
+    manager. A file that is not a workbench store is refused (module docstring)."""
+
+    def __init__(self, path: str | Path = DEFAULT_STORE, *, readonly: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(self.path, timeout=60.0)
+        self.readonly = readonly
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # of this handle's claims
+        if readonly:
+            if not self.path.is_file():
+                raise FileNotFoundError(
+                    f"no result store at {self.path}; run a study first (workbench run / workbench report)"
+                )
+            self.connection = self._open(lambda: _connect_readonly(self.path))
+            try:
+                if _kind(self.connection, self.path) != "store":
+                    raise StoreError(
+                        f"{self.path} is an empty SQLite file, not a workbench result store; run a study into it first"
+                    )
+                self.connection.execute("PRAGMA query_only=ON")
+            except BaseException:
+                self.connection.close()
+                raise
+            return
+        if self.path.is_dir():
+            raise StoreError(f"result store {self.path} is a folder; give a file path such as {self.path / 'x.sqlite'}")
+        if self.path.exists() and self.path.stat().st_size > 0:  # inspect before writing anything to it
+            probe = self._open(lambda: _connect_readonly(self.path))
+            try:
+                _kind(probe, self.path)
+            finally:
+                probe.close()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the folder of the result store {self.path} ({error.strerror}); choose a --store in a "
+                "writable folder"
+            ) from None
+        self.connection = self._open(lambda: sqlite3.connect(self.path, timeout=60.0))
+        try:
+            self._create()
+        except sqlite3.Error as error:
+            self.connection.close()
+            raise _store_error(self.path, error, writing=True) from None
+
+    def _open(self, connect: Any) -> sqlite3.Connection:
+        try:
+            return connect()
+        except sqlite3.Error as error:
+            raise _store_error(self.path, error, writing=False) from None
+
+    def _create(self) -> None:
+        """The schema, in one transaction: another process sees no tables or all of them."""
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA foreign_keys=ON")
-        has_meta = self.connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        ).fetchone()
-        if has_meta:
-            row = self.connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is not None and row[0] != str(SCHEMA_VERSION):
-                self.connection.close()
-                raise ValueError(
-                    f"{self.path} was written by another workbench version (store schema {row[0]}, this workbench "
-                    f"writes schema {SCHEMA_VERSION}); choose a new store with --store, or delete that file to "
-                    "start again"
-                )
-        with self.connection:
-            self.connection.executescript(_SCHEMA)
-            self.connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.connection.executescript(
+            "BEGIN IMMEDIATE;\n"
+            + _SCHEMA
+            + f"INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
+        )
 
     def close(self) -> None:
         self.connection.close()
@@ -271,6 +395,40 @@ class Store:
             self.connection.execute("DELETE FROM traces WHERE key = ?", (key,))
             self.connection.execute(f"INSERT OR REPLACE INTO runs VALUES ({', '.join('?' * len(row))})", row)
             self.connection.execute("INSERT INTO traces VALUES (?, ?)", (key, blob))
+
+    # -- claims: two writers on one store compute each run once ----------------------------------
+    def claim(self, key: str) -> bool:
+        """Claim run ``key`` for this handle's owner, in one short transaction; False when the run is
+        stored already or claimed by another owner that is alive (module docstring)."""
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if connection.execute("SELECT 1 FROM runs WHERE key = ?", (key,)).fetchone() is not None:
+                connection.commit()
+                return False
+            row = connection.execute("SELECT owner, host, pid, claimed_at FROM claims WHERE key = ?", (key,)).fetchone()
+            if row is not None and row[0] != self.owner and _claim_alive(*row[1:]):
+                connection.commit()
+                return False
+            connection.execute(
+                "INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?)",
+                (key, self.owner, socket.gethostname(), os.getpid(), time.time()),
+            )
+            connection.commit()
+            return True
+        except BaseException:
+            connection.rollback()
+            raise
+
+    def release(self, keys: Iterable[str] | None = None) -> None:
+        """Release this owner's claims on ``keys`` (all of them when None)."""
+        with self.connection:
+            if keys is None:
+                self.connection.execute("DELETE FROM claims WHERE owner = ?", (self.owner,))
+            else:
+                self.connection.executemany(
+                    "DELETE FROM claims WHERE key = ? AND owner = ?", [(key, self.owner) for key in keys]
+                )
 
     def delete_runs(self, keys: Iterable[str]) -> None:
         with self.connection:
@@ -446,11 +604,25 @@ class Store:
         return {p: {"fingerprint": fp, **json.loads(d)} for p, fp, d in rows}
 
 
+def _claim_alive(host: str, pid: int, claimed_at: float) -> bool:
+    """Whether a claim's owner may still be running: not when the claim is older than CLAIM_TIMEOUT,
+    nor when it was made on this host by a process that no longer exists."""
+    if time.time() - claimed_at > CLAIM_TIMEOUT:
+        return False
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def _open(path: str | Path) -> Iterator[Store]:
-    if not Path(path).exists():
-        raise FileNotFoundError(f"no result store at {path}; run a study first (workbench run / workbench report)")
-    store = Store(path)
+    store = Store(path, readonly=True)
     try:
         yield store
     finally:

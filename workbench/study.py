@@ -139,13 +139,15 @@ class StudySummary:
     interrupted: bool = False
     wall_time: float = 0.0
     store: str = ""
+    elsewhere: int = 0  # runs left to another writer on the same store (claimed or stored by it meanwhile)
 
     def text(self) -> str:
         parts = ", ".join(f"{count} {status}" for status, count in sorted(self.statuses.items()))
         head = "interrupted" if self.interrupted else "done"
+        other = f", {self.elsewhere} made by another writer on the store" if self.elsewhere else ""
         return (
-            f"{head}: {self.ran} runs made ({parts or 'none'}), {self.resumed} already in the store (resumed), "
-            f"{self.planned} planned, {self.wall_time:.1f} s; results in {self.store}"
+            f"{head}: {self.ran} runs made ({parts or 'none'}), {self.resumed} already in the store (resumed)"
+            f"{other}, {self.planned} planned, {self.wall_time:.1f} s; results in {self.store}"
         )
 
 
@@ -241,12 +243,19 @@ class Study:
         ``jobs > 1`` runs on local processes, ``scheduler`` on a Dask cluster. ``hard_timeout``
         (default: twice the ``time_limit`` option plus 30 s, when one is set) stops a hung run by
         terminating its worker process. Ctrl-C stops cleanly and keeps every finished run.
+
+        The grid is validated before the store is opened or created. Each run is claimed in the store
+        right before it is dispatched (:meth:`workbench.store.Store.claim`): a run that another writer
+        on the same store has claimed or stored meanwhile is left to it (``summary.elsewhere``), so two
+        studies on one store compute every run once.
         """
         start_time = time.monotonic()
+        tasks = self.tasks()  # validated before the store is opened: bad input leaves no store behind
         owned = not isinstance(store, Store)
+        if not tasks:
+            return StudySummary(planned=0, resumed=0, store=str(store.path if not owned else store))
         handle = Store(store) if owned else store
         try:
-            tasks = self.tasks()
             problems = {problem.fingerprint(): problem for _, problem in tasks}
             existing = handle.keys()
             if rerun:
@@ -273,10 +282,19 @@ class Study:
             bar = Progress(len(pending), skipped=summary.resumed, enabled=progress)
             by_fingerprint = {p.fingerprint(): p for p in problems.values()}
 
+            def claim(task: Task) -> bool:
+                """Another writer on this store may have stored or claimed the run meanwhile: skip it then."""
+                if handle.claim(task.key):
+                    return True
+                summary.elsewhere += 1
+                bar.update("elsewhere")
+                return False
+
             def on_result(task: Task, result: RunResult) -> None:
                 problem = by_fingerprint[task.fingerprint]
                 handle.write_run(task.key, result, study=self.name, fingerprint=task.fingerprint, start=task.start,
                                  f_star=problem.f_star, n=problem.n)  # fmt: skip
+                handle.release([task.key])
                 summary.ran += 1
                 summary.statuses[result.status] += 1
                 bar.update(result.status)
@@ -286,15 +304,17 @@ class Study:
                 hard_timeout = 2.0 * float(limit) + 30.0
             try:
                 if scheduler is not None:
-                    run_on_dask(pending, problems, on_result, scheduler=scheduler)
+                    run_on_dask(pending, problems, on_result, scheduler=scheduler, claim=claim)
                 elif jobs > 1 or (hard_timeout is not None and pending):
-                    run_in_processes(pending, problems, on_result, jobs=max(1, jobs), hard_timeout=hard_timeout)
+                    run_in_processes(pending, problems, on_result, jobs=max(1, jobs), hard_timeout=hard_timeout,
+                                     claim=claim)  # fmt: skip
                 else:
-                    run_serial(pending, problems, on_result)
+                    run_serial(pending, problems, on_result, claim=claim)
             except KeyboardInterrupt:
                 summary.interrupted = True
                 print(f"\ninterrupted: {summary.ran} runs of this session kept in {handle.path}", file=sys.stderr)
             finally:
+                handle.release()  # claims of runs not finished (interrupted, or an error) go back
                 bar.close()
             summary.wall_time = time.monotonic() - start_time
             return summary

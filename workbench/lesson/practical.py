@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy as sp
-
+from workbench.expressions import parse_stored_expression
 from workbench.lesson.context import Lesson, Section
 from workbench.lesson.text import EVALUATIONS, code, form_ru, join, number, plural, plural_ru, point, ratio, ratio_ru
 from workbench.report.document import Table, Text
@@ -54,7 +53,7 @@ def build(lesson: Lesson) -> Section:
     table = [[names[v], v, r["status"], *r["x"], r["f_error"], r["iterations"],
               r["counts"]["objective_evaluations"], r["counts"]["constraint_evaluations"], r["evaluations"],
               exact_work(r), r["wall_time"]] for v, r in rows.items()]  # fmt: skip
-    objective = str(sp.sympify(info["objective"])).replace("**", "^").replace("*", "·")
+    objective = str(parse_stored_expression(info["objective"])).replace("**", "^").replace("*", "·")
     n, inequalities, equalities = info["n"], info["inequalities"], info["equalities"]
     bounds, x0 = f"{info['lower'][0]:g} ≤ xi ≤ {info['upper'][0]:g}", point(info["x0"])
     optimum = f"f∗ = {number(info['f_star'], 10)}", f"x∗ = {point(info['x_star'], 6)}"

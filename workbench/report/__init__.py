@@ -14,7 +14,24 @@ from workbench.output import OutputFolder
 from workbench.processes import process_context
 from workbench.store import DEFAULT_STORE, Store
 
-__all__ = ["write_report"]
+__all__ = ["check_stored_expressions", "write_report"]
+
+
+def check_stored_expressions(store: Store) -> None:
+    """Read every stored objective without running it (raises UnsafeExpressionError naming the problem
+    and the store)."""
+    from workbench.expressions import UnsafeExpressionError, parse_stored_expression
+
+    for name, info in store.problems().items():
+        try:
+            parse_stored_expression(info["objective"])
+        except UnsafeExpressionError as error:
+            raise UnsafeExpressionError(
+                error.refused,
+                f"the stored objective of problem {name!r} in {store.path} holds {error.refused}, which the workbench "
+                "never writes (only SymPy constructors): the store was altered or not written by the workbench, so "
+                "nothing of it is rendered; run the study into a new --store",
+            ) from None
 
 
 def write_report(
@@ -30,15 +47,21 @@ def write_report(
 
     Only files the workbench wrote are ever replaced or deleted (:mod:`workbench.output`): a folder
     holding other files is refused unless ``force``, and a file in the way is never overwritten.
-    Files of an earlier report that this one does not write again are deleted at the end."""
+    Files of an earlier report that this one does not write again are deleted at the end.
+
+    The store is opened read-only, and every stored objective is read back with
+    :func:`workbench.expressions.parse_stored_expression` before anything is written: a store whose
+    objective is anything but SymPy constructors is refused (UnsafeExpressionError), never run."""
     from workbench.report.pages import build_pages, figure_jobs, figure_path, render_figures
 
     store = Path(store)
     if not store.exists():
         raise FileNotFoundError(f"no result store at {store}; run `workbench report` without --from-store first")
     output = Path(output)
+    with Store(store, readonly=True) as handle:  # before the output folder is touched
+        check_stored_expressions(handle)
     with OutputFolder(output, kind="report", force=force, keep=[store]) as folder:
-        with Store(store) as handle:
+        with Store(store, readonly=True) as handle:
             pages, context = build_pages(handle, problems)
         tasks = figure_jobs(context, store, output)
         planned = [name for page in pages for name in page.outputs()]

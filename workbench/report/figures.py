@@ -59,10 +59,16 @@ def log_axis(ax: Any, axis: str = "y") -> None:
 def objective_function(objective: str, variables: Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
     """f as a batched function of points (N, n) -> (N,), rebuilt from its stored declaration (SymPy
     srepr and variable names) and evaluated with numpy (scipy.special for special functions): the
-    renderer needs no compiled model and runs nothing of the derivative layers."""
+    renderer needs no compiled model and runs nothing of the derivative layers. The stored text is read
+    by :func:`workbench.expressions.parse_stored_expression`, never run as code."""
     import sympy as sp
 
-    expression = sp.sympify(objective)
+    from workbench.expressions import UnsafeExpressionError, parse_stored_expression
+
+    expression = parse_stored_expression(objective)
+    for name in variables:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise UnsafeExpressionError(f"the variable name {str(name)[:40]!r} (a name must be a plain identifier)")
     by_name = {s.name: s for s in expression.free_symbols}
     symbols = [by_name.get(name, sp.Symbol(name)) for name in variables]
     function = sp.lambdify(symbols, expression, modules=["scipy", "numpy"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -63,8 +64,14 @@ class Context:
 
 
 def file_name(name: str) -> str:
-    """A problem name as a file name: anything but letters, digits, '.', '_' and '-' becomes '_'."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    """A problem name as a file name, unique per name: a name of lower-case letters, digits, '.', '_'
+    and '-' (not starting with '.') is its own file name; any other becomes a slug (anything else
+    replaced by '_') and the first 8 hex digits of the name's SHA-1, so "a b" and "a/b" do not share a
+    page, nor "ABC" and "abc" on a case-insensitive disk."""
+    if re.fullmatch(r"[a-z0-9_-][a-z0-9._-]*", name):
+        return name
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".")[:80]
+    return f"{slug}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
 def _method_order(store: Store, runs: Sequence[dict[str, Any]]) -> list[str]:
@@ -345,7 +352,7 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
         path = output / "figures" / "accuracy-digits.png"
         figures.accuracy_heatmap(path, names, variants, np.array(heat, dtype=float))
         return [path]
-    with Store(store_path) as store:
+    with Store(store_path, readonly=True) as store:
         if kind == "convergence":
             _, _, _, name, info, methods = job
             runs = [
