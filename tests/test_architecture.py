@@ -29,7 +29,7 @@ LAYERS: dict[str, int] = {
     "workbench.library": 1,
     # 2: derivatives, compiled callables, finite differences, the compiled model
     "workbench.symbolic": 2, "workbench.compile": 2, "workbench.finite_difference": 2, "workbench.richardson": 2,
-    "workbench.templates": 2, "workbench.model": 2,
+    "workbench.templates": 2, "workbench.structured": 2, "workbench.model": 2,
     # 3: the counted oracle
     "workbench.oracle": 3,
     # 4: the methods

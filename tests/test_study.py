@@ -66,7 +66,7 @@ def test_unknown_options_fail_before_anything_runs(tmp_path):
 def test_start_points_are_seeded_by_name_and_respect_bounds(library):
     hs071 = library["hs071"]
     first = start_points(hs071, 4, seed=3)
-    assert first[0] == hs071.x0 and first == start_points(hs071, 4, seed=3)
+    assert first[0] == tuple(hs071.x0) and first == start_points(hs071, 4, seed=3)
     assert first != start_points(hs071, 4, seed=4)
     for point in first[1:]:
         assert all(1 <= v <= 5 for v in point)

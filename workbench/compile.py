@@ -193,13 +193,21 @@ class MatrixAssembler:
             self._source = np.arange(rows.size)
             full_rows, full_cols = rows, cols
         self._linear = full_rows * shape[1] + full_cols
-        # CSR structure of the distinct positions, and where each stored value lands
-        unique, inverse = np.unique(self._linear, return_inverse=True)
-        self._inverse = inverse
+        # CSR structure of the distinct positions (scipy's COO -> CSR: a counting sort, O(entries)), and
+        # where each stored value lands in it (a binary search in the sorted distinct positions);
+        # np.unique(..., return_inverse=True) sorted all entries and took 3x longer at 6e6 entries.
+        from scipy import sparse
+
+        structure = sparse.csr_array(
+            (np.ones(self._linear.size), (full_rows, full_cols)), shape=shape
+        )  # fmt: skip
+        structure.sum_duplicates()
+        indptr = structure.indptr.astype(np.int64)
+        unique = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(indptr)) * shape[1] + structure.indices
+        self._inverse = np.searchsorted(unique, self._linear)
         self._nnz = unique.size
-        self._indices = (unique % shape[1]).astype(np.int32)
-        counts = np.bincount(unique // shape[1], minlength=shape[0])
-        self._indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        self._indices = structure.indices.astype(np.int32)
+        self._indptr = indptr.astype(np.int32)
         self._duplicates = unique.size != self._linear.size
 
     def dense(self, values: np.ndarray) -> np.ndarray:

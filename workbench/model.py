@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from workbench.compile import CompiledFunction, MatrixAssembler, compile_expressions
-from workbench.problem import Problem
+from workbench.problem import Problem, written_out
+from workbench.structured import StructuredFunctions
 from workbench.symbolic import Derivatives, Engine, SparseExpressions
 
 __all__ = ["MODEL_CACHE_SIZE", "ErrorModel", "ExactEvaluator", "Model", "compile_model"]
@@ -41,11 +42,18 @@ class Model:
 
     def __init__(self, problem: Problem, engine: Engine | None = None) -> None:
         self.problem = problem
-        self.derivatives = Derivatives(problem, engine)
-        self.engine: Engine = self.derivatives.engine
         self.n = problem.n
         self.m = problem.m
         self._compiled: dict[str, Any] = {}
+        if problem.is_structured:
+            # sums over index ranges and data: templates compiled once, assembled through index maps
+            self.structured: StructuredFunctions | None = StructuredFunctions(problem)
+            self.derivatives = None
+            self.engine = "templates"
+        else:
+            self.structured = None
+            self.derivatives = Derivatives(problem, engine)
+            self.engine = self.derivatives.engine
 
     def __repr__(self) -> str:
         return f"Model({self.problem.name!r}, engine={self.engine!r})"
@@ -71,48 +79,99 @@ class Model:
     @property
     def objective(self) -> CompiledFunction:
         """f: points (..., n) -> (..., 1)."""
+        if self.structured is not None:
+            return self.structured.objective
         return self._compile("objective", [self.derivatives.objective])
 
     @property
     def objective_complex(self) -> CompiledFunction:
         """f for complex points (the complex step)."""
+        if self.structured is not None:
+            return self.structured.objective_complex
         return self._compile("objective_complex", [self.derivatives.objective], complex_valued=True)
 
     @property
     def constraints(self) -> CompiledFunction:
         """c: points (..., n) -> (..., m)."""
+        if self.structured is not None:
+            return self.structured.constraints
         return self._compile("constraints", self.derivatives.constraint_expressions)
 
     @property
     def constraints_complex(self) -> CompiledFunction:
+        if self.structured is not None:
+            return self.structured.constraints_complex
         return self._compile("constraints_complex", self.derivatives.constraint_expressions, complex_valued=True)
 
     @property
     def gradient(self) -> CompiledFunction:
         """grad f: (n,) -> (n,)."""
+        if self.structured is not None:
+            return self.structured.gradient
         return self._compile("gradient", self.derivatives.gradient)
 
     @property
     def hessian(self) -> tuple[CompiledFunction, MatrixAssembler]:
         """The Hessian's stored entries and their assembler (dense or CSR)."""
+        if self.structured is not None:
+            return self.structured.hessian
         pattern = self.derivatives.hessian
         return self._compile("hessian", pattern.expressions), self._assembler("hessian", pattern)
 
     @property
     def jacobian(self) -> tuple[CompiledFunction, MatrixAssembler]:
+        if self.structured is not None:
+            return self.structured.jacobian
         pattern = self.derivatives.jacobian
         return self._compile("jacobian", pattern.expressions), self._assembler("jacobian", pattern)
 
     @property
     def constraint_hessians(self) -> tuple[CompiledFunction, MatrixAssembler, np.ndarray]:
         """Every constraint Hessian's entries, their assembler, and the constraint each entry belongs to."""
+        if self.structured is not None:
+            return self.structured.constraint_hessians
         pattern, owners = self.derivatives.constraint_hessians
         function = self._compile("constraint_hessians", pattern.expressions)
         return function, self._assembler("constraint_hessians", pattern), owners
 
     def hessian_density_bound(self) -> float:
         """An upper bound on the Hessian's density, found without differentiating."""
+        if self.structured is not None:
+            return self.structured.hessian_density_bound()
         return self.derivatives.hessian_density_bound()
+
+    # -- sums over samples ---------------------------------------------------------------------------
+    @property
+    def samples(self) -> int:
+        """Rows of the problem's sum over samples (0 when it has none)."""
+        return 0 if self.structured is None else self.structured.samples
+
+    def batch_value(self, x: np.ndarray, rows: np.ndarray) -> float:
+        """The unbiased mini-batch estimate of f over ``rows`` (offsets into the sum over samples)."""
+        return self._sampled().batch_value(np.asarray(x, dtype=float), np.asarray(rows, dtype=np.int64))
+
+    def batch_gradient(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The gradient of :meth:`batch_value`: an unbiased estimate of the full gradient."""
+        return self._sampled().batch_gradient(np.asarray(x, dtype=float), np.asarray(rows, dtype=np.int64))
+
+    def batch_objective(self, rows: np.ndarray, *, complex_valued: bool = False) -> Any:
+        """:meth:`batch_value` as a function of points (..., n) -> (..., 1), for finite differences
+        (``complex_valued``: of complex points, for the complex step)."""
+        return self._sampled().batch_objective(np.asarray(rows, dtype=np.int64), complex_valued=complex_valued)
+
+    def metrics(self, x: np.ndarray) -> dict[str, float]:
+        """The problem's declared metrics at x (exact, uncharged); empty when it declares none."""
+        if self.structured is None or not self.problem.metrics:
+            return {}
+        return self.structured.metrics(np.asarray(x, dtype=float))
+
+    def _sampled(self) -> StructuredFunctions:
+        if not self.samples:
+            raise ValueError(
+                f"{self.problem.name} has no sum over samples (a Sum whose index subscripts data); mini-batches "
+                "apply to finite sums over data rows"
+            )
+        return self.structured
 
     # -- derived helpers -----------------------------------------------------------------------------
     @functools.cached_property
@@ -122,13 +181,20 @@ class Model:
 
     @functools.cached_property
     def error_model(self) -> ErrorModel:
-        """What the finite-difference error model needs at a point (see :class:`ErrorModel`)."""
+        """What the finite-difference error model needs at a point (see :class:`ErrorModel`). For a
+        structured problem it is the error model of its written-out declaration (small problems only:
+        the derivative check of a large one is out of reach anyway, a finite-difference gradient costing
+        n full evaluations)."""
+        if self.structured is not None:
+            return compile_model(written_out(self.problem)).error_model
         return ErrorModel(self)
 
     def constraint_scale(self, x: np.ndarray) -> float:
         """max(1, largest |term| of any constraint at x): constraint violations are judged relative to it."""
         if not self.m:
             return 1.0
+        if self.structured is not None:
+            return self.structured.constraint_scale(x)
         function = self._compiled.get("constraint_terms")
         if function is None:
             d = self.derivatives

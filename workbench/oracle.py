@@ -105,7 +105,7 @@ class Oracle:
         self.hessian_model = parsed.hessian_model
         self.n = problem.n
         self.m = problem.m
-        self.counts = Counts()
+        self.counts = Counts(samples=model.samples)
         if parsed.base == "analytic":
             self._source: _Source = _ExactSource(model)
             self.sparse = _auto_sparse(model, sparse) if parsed.hessian_model is None else sparse is True
@@ -203,6 +203,32 @@ class Oracle:
         known = self._known("constraints", x)
         return self._source.constraint_hessian(x, v, self.counts, self.sparse, known)
 
+    # -- mini-batches of a sum over samples ------------------------------------------------------------
+    def batch_value(self, x: np.ndarray, rows: Any) -> float:
+        """The unbiased mini-batch estimate of f: the problem's sum over samples evaluated on ``rows``
+        (offsets 0..N-1 into it) and scaled by N / |rows|, every other term in full. Charges
+        ``len(rows)`` sample evaluations (|rows| / N of a unit of work)."""
+        x = self._enter("batch_value", x)
+        return self._source.batch_value(x, self._rows(rows), self.counts)
+
+    def batch_gradient(self, x: np.ndarray, rows: Any) -> np.ndarray:
+        """The gradient of :meth:`batch_value`, an unbiased estimate of the full gradient, shape (n,).
+        Exact: ``len(rows)`` sample evaluations; finite differences: ``len(rows)`` per point evaluated."""
+        x = self._enter("batch_gradient", x)
+        return self._source.batch_gradient(x, self._rows(rows), self.counts)
+
+    def _rows(self, rows: Any) -> np.ndarray:
+        samples = self.model.samples
+        if not samples:
+            raise ValueError(
+                f"{self.problem.name} has no sum over samples (a Sum whose index subscripts data); mini-batches "
+                "apply to finite sums over data rows"
+            )
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if rows.size == 0 or rows.min() < 0 or rows.max() >= samples:
+            raise ValueError(f"{self.problem.name}: batch rows must be offsets in 0..{samples - 1}, non-empty")
+        return rows
+
     def _require_hessian(self) -> None:
         if self.hessian_model is not None:
             raise HessianNotAvailable(
@@ -239,12 +265,24 @@ class _Source:
     ) -> Any:
         raise NotImplementedError
 
+    def batch_value(self, x: np.ndarray, rows: np.ndarray, counts: Counts) -> float:
+        counts.sample_evaluations += rows.size
+        return self.model.batch_value(x, rows)
+
+    def batch_gradient(self, x: np.ndarray, rows: np.ndarray, counts: Counts) -> np.ndarray:
+        raise NotImplementedError
+
 
 class _ExactSource(_Source):
     """The model's compiled exact derivatives."""
 
     def __init__(self, model: Model) -> None:
+        self.model = model
         self.exact = model.exact
+
+    def batch_gradient(self, x: np.ndarray, rows: np.ndarray, counts: Counts) -> np.ndarray:
+        counts.sample_evaluations += rows.size
+        return self.model.batch_gradient(x, rows)
 
     def value(self, x: np.ndarray, counts: Counts) -> float:
         counts.objective_evaluations += 1
@@ -286,10 +324,22 @@ class _DifferenceSource(_Source):
         self._constraints_complex = model.constraints_complex if self.scheme == "complex" else None
         self.lower = problem.lower
         self.upper = problem.upper
+        self.model = model  # for batch values only (model.batch_value / batch_objective): values, never derivatives
 
     def value(self, x: np.ndarray, counts: Counts) -> float:
         counts.objective_evaluations += 1
         return float(self._objective(x)[0])
+
+    def batch_gradient(self, x: np.ndarray, rows: np.ndarray, counts: Counts) -> np.ndarray:
+        """The scheme applied to the batch estimate as a function of x (values only); each point
+        evaluated costs |rows| sample evaluations."""
+        if self.scheme == "complex":
+            estimate = fd.complex_step_jacobian(self.model.batch_objective(rows, complex_valued=True), x)
+        else:
+            estimate = fd.jacobian(self.model.batch_objective(rows), x, scheme=self.scheme, lower=self.lower,
+                                   upper=self.upper)  # fmt: skip
+        counts.sample_evaluations += estimate.evaluations * rows.size
+        return estimate.value[0]
 
     def constraints(self, x: np.ndarray, counts: Counts) -> np.ndarray:
         counts.constraint_evaluations += 1

@@ -115,7 +115,7 @@ def run_key(problem: Problem, method: str, options: Mapping[str, Any], variant: 
 
 def start_points(problem: Problem, starts: int, *, seed: int = 0, spread: float = 0.5) -> list[tuple[float, ...]]:
     """x0 followed by ``starts - 1`` seeded points (module docstring)."""
-    points = [tuple(problem.x0)]
+    points = [tuple(problem.x0.tolist())]
     x0 = np.array(problem.x0)
     lower, upper = problem.lower, problem.upper
     for s in range(1, starts):

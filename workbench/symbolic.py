@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - exercised only on broken installs
 if TYPE_CHECKING:
     from workbench.problem import Problem
 
-__all__ = ["Derivatives", "SparseExpressions", "choose_engine"]
+__all__ = ["SYMENGINE_FUNCTIONS", "Derivatives", "SparseExpressions", "choose_engine", "reverse_gradient"]
 
 Engine = Literal["symengine", "sympy"]
 
@@ -184,51 +184,8 @@ class Derivatives:
         return {i: self._add(terms) for i, terms in sorted(parts.items())}
 
     def reverse_gradient(self, expr: Any) -> dict[int, Any]:
-        """{i: d expr / d x_i} by symbolic reverse mode over expr's common-subexpression program.
-
-        ``expr`` is first written as a program w_1 = e_1, ..., w_K = e_K, result = r (symengine's
-        CSE). Adjoints are accumulated backwards, as in reverse-mode automatic differentiation but
-        with symbolic values: abar(r) = 1, abar(w_k) = sum over the users u of w_k of
-        abar(u) * d e_u / d w_k (partial derivatives of small expressions), and finally
-        d expr / d x_i = sum over the users of x_i. Substituting the program back gives expressions
-        that share their subexpressions, so the gradient costs a small multiple of the objective
-        (measured with benchmarks/derivatives.py on Moré-Garbow-Hillstrom trigonometric, n = 100:
-        10.5 us per gradient against 6.0 us for f, where differentiating term by term gave 13.6 us;
-        0.27 s to derive and compile the gradient against 3.7 s).
-        """
-        replacements, (reduced,) = se.cse([expr])
-        contributions: dict[Any, list[Any]] = defaultdict(list)
-
-        def push(expression: Any, seed: Any) -> None:
-            # term by term: a sum of many terms in many variables would otherwise be traversed once
-            # per variable (O(n^2) for chained Rosenbrock)
-            for term in self.terms(expression):
-                for symbol in term.free_symbols:
-                    derivative = term.diff(symbol)
-                    if derivative != 0:
-                        contributions[symbol].append(seed * derivative)
-
-        push(reduced, se.Integer(1))
-        adjoints = []
-        for k in range(len(replacements) - 1, -1, -1):
-            symbol, definition = replacements[k]
-            parts = contributions.pop(symbol, [])
-            adjoint = se.Symbol(f"adjoint_{k}")
-            adjoints.append((adjoint, se.Add(*parts) if parts else se.Integer(0)))
-            push(definition, adjoint)
-        values: dict[Any, Any] = {}
-        for symbol, definition in replacements:
-            values[symbol] = definition.xreplace(values) if values else definition
-        for symbol, definition in adjoints:
-            values[symbol] = definition.xreplace(values)
-        gradient = {}
-        for i, variable in enumerate(self.variables):
-            parts = contributions.get(variable)
-            if parts:
-                value = se.Add(*parts).xreplace(values)
-                if value != 0:
-                    gradient[i] = value
-        return gradient
+        """{i: d expr / d x_i} by symbolic reverse mode (see :func:`reverse_gradient`)."""
+        return reverse_gradient(expr, self.variables)
 
     def structured_hessian(self, gradient: dict[int, Any]) -> list[tuple[int, int, Any]]:
         """Upper-triangle entries (i, j, d2/dx_i dx_j) from a structured gradient."""
@@ -319,6 +276,74 @@ class Derivatives:
                 d = self._diff(d, v)
             result.append(d)
         return tuple(result)
+
+
+def reverse_gradient(expr: Any, variables: Sequence[Any]) -> dict[int, Any]:
+    """{i: d expr / d variables[i]} by symbolic reverse mode over expr's common-subexpression program
+    (symengine; SymPy expressions and symbols are converted, and a function symengine lacks falls back
+    to SymPy's term-by-term differentiation).
+
+    ``expr`` is first written as a program w_1 = e_1, ..., w_K = e_K, result = r (symengine's
+    CSE). Adjoints are accumulated backwards, as in reverse-mode automatic differentiation but
+    with symbolic values: abar(r) = 1, abar(w_k) = sum over the users u of w_k of
+    abar(u) * d e_u / d w_k (partial derivatives of small expressions), and finally
+    d expr / d x_i = sum over the users of x_i. Substituting the program back gives expressions
+    that share their subexpressions, so the gradient costs a small multiple of the objective
+    (measured with benchmarks/derivatives.py on Moré-Garbow-Hillstrom trigonometric, n = 100:
+    10.5 us per gradient against 6.0 us for f, where differentiating term by term gave 13.6 us;
+    0.27 s to derive and compile the gradient against 3.7 s).
+    """
+    if se is None or (isinstance(expr, sp.Basic) and any(
+        not isinstance(f, SYMENGINE_FUNCTIONS) for f in expr.atoms(sp.Function)
+    )):  # fmt: skip
+        expr = sp.sympify(expr)
+        result = {}
+        for i, variable in enumerate(variables):
+            derivative = expr.diff(variable)
+            if derivative.has(sp.DiracDelta):
+                derivative = derivative.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+            if derivative != 0:
+                result[i] = derivative
+        return result
+    expr = se.sympify(expr)
+    variables = [se.sympify(v) for v in variables]
+
+    def terms(expression: Any) -> Sequence[Any]:
+        return expression.args if isinstance(expression, se.Add) else (expression,)
+
+    replacements, (reduced,) = se.cse([expr])
+    contributions: dict[Any, list[Any]] = defaultdict(list)
+
+    def push(expression: Any, seed: Any) -> None:
+        # term by term: a sum of many terms in many variables would otherwise be traversed once
+        # per variable (O(n^2) for chained Rosenbrock)
+        for term in terms(expression):
+            for symbol in term.free_symbols:
+                derivative = term.diff(symbol)
+                if derivative != 0:
+                    contributions[symbol].append(seed * derivative)
+
+    push(reduced, se.Integer(1))
+    adjoints = []
+    for k in range(len(replacements) - 1, -1, -1):
+        symbol, definition = replacements[k]
+        parts = contributions.pop(symbol, [])
+        adjoint = se.Symbol(f"adjoint_{k}")
+        adjoints.append((adjoint, se.Add(*parts) if parts else se.Integer(0)))
+        push(definition, adjoint)
+    values: dict[Any, Any] = {}
+    for symbol, definition in replacements:
+        values[symbol] = definition.xreplace(values) if values else definition
+    for symbol, definition in adjoints:
+        values[symbol] = definition.xreplace(values)
+    gradient = {}
+    for i, variable in enumerate(variables):
+        parts = contributions.get(variable)
+        if parts:
+            value = se.Add(*parts).xreplace(values)
+            if value != 0:
+                gradient[i] = value
+    return gradient
 
 
 def _triplets(

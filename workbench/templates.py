@@ -1,0 +1,336 @@
+"""Sum templates: one summand differentiated and compiled once, evaluated over all its index values.
+
+A :class:`~workbench.structure.SumTerm` ``c * Sum(body, (i, start, stop))`` is compiled into a
+:class:`Template`. Every ``Indexed`` use in ``body`` becomes a **slot**, a scalar symbol:
+
+* a *moving* variable slot, ``x[a*i + b]`` (any number of axes, each affine in i): the entry at flat
+  position ``p(i) = c0 + c1 * i`` of x;
+* a *fixed* variable slot, an entry whose index does not involve i (``w[3]`` after the inner sum over
+  j was written out) or a scalar variable: the same flat position for every i;
+* a *data* slot, a data entry (``A[i, 3]``, ``y[i]``) or the index i itself: a column of numbers, one
+  per index value, gathered once.
+
+The template body is a small expression in its slots. It is differentiated once (symbolic reverse
+mode, :func:`workbench.symbolic.reverse_gradient`) and compiled once (symengine's LLVM ``Lambdify``,
+batched over rows, or NumPy through ``sympy.lambdify`` for functions symengine lacks), whatever the
+range. Evaluating it over index values R means gathering a slot matrix M (|R|, slots), one batched
+call, and scattering through the precomputed index maps:
+
+    f      = c * sum_{i in R} body(M_i)
+    grad   : grad[p_k(i)] += c * d body / d s_k (M_i)        for every variable slot k
+    Hess   : H[p_k(i), p_l(i)] += c * d2 body / d s_k d s_l (M_i), entries with both slots fixed are
+             summed over rows first (the dense d x d Hessian of a sum over data), the others are kept
+             per row (the sparse Hessian of a partially separable sum)
+
+so setup does not grow with the range, apart from building the index arrays. A sum over samples (its
+index subscripts data) can be evaluated over a subset of its rows: :meth:`Template.value` and
+:meth:`Template.gradient` take ``rows`` (the mini-batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from workbench.compile import MatrixAssembler
+from workbench.structure import Layout, SumTerm
+from workbench.symbolic import SYMENGINE_FUNCTIONS, reverse_gradient, se
+
+__all__ = ["BatchFunction", "Template", "compile_batch"]
+
+
+class BatchFunction:
+    """Expressions in slot symbols compiled for a batch: ``F(M)`` with M of shape (rows, slots) gives
+    (rows, outputs); ``complex_valued`` evaluates complex slot matrices (the complex step)."""
+
+    def __init__(self, slots: Sequence[sp.Symbol], expressions: Sequence[Any], *, complex_valued: bool = False):
+        self.size = len(expressions)
+        self.complex_valued = complex_valued
+        sympy_expressions = [sp.sympify(e) for e in expressions]
+        functions = set().union(*(e.atoms(sp.Function) for e in sympy_expressions)) if sympy_expressions else set()
+        native = (
+            se is not None
+            and not complex_valued
+            and all(isinstance(f, SYMENGINE_FUNCTIONS) for f in functions)
+            and not any(e.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside) for e in sympy_expressions)
+        )
+        self.backend = "none"
+        if not expressions:
+            self._call = None
+        elif native:
+            symbols = [se.Symbol(str(s)) for s in slots]
+            compiled = [se.sympify(e) for e in expressions]
+            try:
+                self._call = se.Lambdify(symbols, compiled, backend="llvm", cse=True, opt_level=2)
+                self.backend = "llvm"
+            except (RuntimeError, NotImplementedError, TypeError):  # pragma: no cover - LLVM unavailable
+                self._call = se.Lambdify(symbols, compiled, backend="lambda", cse=True)
+                self.backend = "symengine-interpreted"
+        else:
+            generated = sp.lambdify(list(slots), sympy_expressions, modules=["scipy", "numpy"], cse=True)
+            dtype = complex if complex_valued else float
+
+            def call(matrix: np.ndarray) -> np.ndarray:
+                values = generated(*matrix.T)
+                out = np.empty((matrix.shape[0], len(values)), dtype=dtype)
+                for k, value in enumerate(values):
+                    out[:, k] = value  # broadcasts constants
+                return out
+
+            self._call = call
+            self.backend = "numpy"
+
+    def __call__(self, matrix: np.ndarray) -> np.ndarray:
+        rows = matrix.shape[0]
+        if self._call is None or rows == 0:
+            return np.zeros((rows, self.size), dtype=complex if self.complex_valued else float)
+        out = self._call(matrix)
+        return np.asarray(out).reshape(rows, self.size)
+
+
+def compile_batch(slots: Sequence[sp.Symbol], expressions: Sequence[Any], **options: Any) -> BatchFunction:
+    """A :class:`BatchFunction` of ``expressions`` in ``slots``."""
+    return BatchFunction(slots, expressions, **options)
+
+
+class Template:
+    """One compiled sum term (module docstring). ``layout`` maps entries to flat positions; ``data``
+    holds the data arrays by name."""
+
+    def __init__(self, term: SumTerm, layout: Layout, data: Mapping[str, np.ndarray]) -> None:
+        self.term = term
+        self.coefficient = float(term.coefficient)
+        self.start, self.stop = term.start, term.stop
+        self.rows = term.rows
+        self.samples = term.samples
+        self.n = layout.n
+        index = term.index
+        values = np.arange(term.start, term.stop + 1)
+        moving: list[tuple[sp.Symbol, int, int]] = []
+        fixed: list[tuple[sp.Symbol, int]] = []
+        columns: list[tuple[sp.Symbol, np.ndarray]] = []
+        replacements: dict[Any, sp.Symbol] = {}
+        shapes = dict(zip(layout.names, layout.shapes, strict=True))
+        offsets = dict(zip(layout.names, layout.offsets, strict=True))
+        for atom in sorted(term.body.atoms(sp.Indexed), key=str):
+            name = str(atom.base.label)
+            coefficients = [_affine(position, index) for position in atom.indices]
+            if name in shapes:
+                strides = np.cumprod((1, *shapes[name][:0:-1]))[::-1]
+                c0 = offsets[name] + sum(int(b) * int(s) for (_, b), s in zip(coefficients, strides, strict=True))
+                c1 = sum(int(a) * int(s) for (a, _), s in zip(coefficients, strides, strict=True))
+                symbol = sp.Symbol(f"slot_{len(replacements)}", real=True)
+                (moving.append((symbol, c0, c1)) if c1 else fixed.append((symbol, c0)))
+            else:
+                positions = tuple(a * values + b for a, b in coefficients)
+                column = np.asarray(data[name], dtype=float)[positions]
+                symbol = sp.Symbol(f"slot_{len(replacements)}", real=True)
+                columns.append((symbol, np.broadcast_to(column, values.shape).astype(float)))
+            replacements[atom] = symbol
+        body = term.body.xreplace(replacements)
+        for symbol in sorted(body.free_symbols, key=str):
+            if symbol in replacements.values():
+                continue
+            if symbol == index or str(symbol) == str(index):
+                slot = sp.Symbol(f"slot_{len(replacements)}", real=True)
+                columns.append((slot, values.astype(float)))
+                replacements[symbol] = slot
+            elif str(symbol) in shapes and not shapes[str(symbol)]:
+                slot = sp.Symbol(f"slot_{len(replacements)}", real=True)
+                fixed.append((slot, offsets[str(symbol)]))
+                replacements[symbol] = slot
+            elif str(symbol) in data:
+                replacements[symbol] = sp.Float(float(np.asarray(data[str(symbol)])))
+        body = term.body.xreplace(replacements)
+        self.moving_start = np.array([c0 + c1 * term.start for _, c0, _ in moving], dtype=np.int64)
+        self.moving_step = np.array([c1 for _, _, c1 in moving], dtype=np.int64)
+        self.fixed_positions = np.array([p for _, p in fixed], dtype=np.int64)
+        self.variable_slots = [s for s, _, _ in moving] + [s for s, _ in fixed]
+        self.data_slots = [s for s, _ in columns]
+        self.slots = self.variable_slots + self.data_slots
+        self.v_moving, self.v = len(moving), len(self.variable_slots)
+        self.data_columns = (
+            np.column_stack([c for _, c in columns]) if columns else np.zeros((self.rows, 0))
+        )  # (rows, data slots)
+        self.body = body
+        self._compiled: dict[str, Any] = {}
+        self._buffer: np.ndarray | None = None
+
+    # -- compiled pieces ----------------------------------------------------------------------------
+    def _compile(self, key: str, build: Any) -> Any:
+        if key not in self._compiled:
+            self._compiled[key] = build()
+        return self._compiled[key]
+
+    @property
+    def value_function(self) -> BatchFunction:
+        return self._compile("value", lambda: compile_batch(self.slots, [self.body]))
+
+    @property
+    def complex_function(self) -> BatchFunction:
+        return self._compile("complex", lambda: compile_batch(self.slots, [self.body], complex_valued=True))
+
+    @property
+    def gradient_entries(self) -> dict[int, Any]:
+        """{variable slot k: d body / d s_k} (nonzero ones)."""
+        return self._compile("gradient_entries", lambda: reverse_gradient(self.body, self.variable_slots))
+
+    @property
+    def gradient_function(self) -> tuple[np.ndarray, BatchFunction]:
+        """(the slots with a nonzero partial, their compiled partials)."""
+
+        def build() -> tuple[np.ndarray, BatchFunction]:
+            entries = self.gradient_entries
+            keys = np.array(sorted(entries), dtype=np.int64)
+            return keys, compile_batch(self.slots, [entries[k] for k in keys])
+
+        return self._compile("gradient", build)
+
+    @property
+    def hessian_entries(self) -> list[tuple[int, int, Any]]:
+        """(k, l, d2 body / d s_k d s_l) for variable slots k <= l, nonzero ones."""
+
+        def build() -> list[tuple[int, int, Any]]:
+            index = {str(s): k for k, s in enumerate(self.variable_slots)}
+            entries = []
+            for k, partial in sorted(self.gradient_entries.items()):
+                partial = sp.sympify(partial)
+                for symbol in sorted(partial.free_symbols, key=str):
+                    l = index.get(str(symbol))
+                    if l is None or l < k:
+                        continue
+                    second = sp.diff(partial, symbol)
+                    if second != 0:
+                        entries.append((k, l, second))
+            return entries
+
+        return self._compile("hessian_entries", build)
+
+    @property
+    def hessian_function(self) -> BatchFunction:
+        return self._compile("hessian", lambda: compile_batch(self.slots, [e for _, _, e in self.hessian_entries]))
+
+    # -- slot matrices ------------------------------------------------------------------------------
+    def positions(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Flat positions of every variable slot, shape (len(rows), v) (rows: offsets from start)."""
+        offsets = np.arange(self.rows) if rows is None else np.asarray(rows, dtype=np.int64)
+        moving = self.moving_start[None, :] + offsets[:, None] * self.moving_step[None, :]
+        fixed = np.broadcast_to(self.fixed_positions, (offsets.size, self.fixed_positions.size))
+        return np.concatenate([moving, fixed], axis=1)
+
+    def matrix(self, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The slot matrix (len(rows), slots) at x; ``rows`` are offsets from ``start`` (None: all)."""
+        dtype = np.result_type(x.dtype, float)
+        if rows is None:
+            if self._buffer is None or self._buffer.dtype != dtype:
+                self._buffer = np.empty((self.rows, len(self.slots)), dtype=dtype)
+                self._buffer[:, self.v :] = self.data_columns
+            out = self._buffer
+            for k in range(self.v_moving):
+                out[:, k] = x[_span(int(self.moving_start[k]), int(self.moving_step[k]), self.rows)]
+            if self.v > self.v_moving:
+                out[:, self.v_moving : self.v] = x[self.fixed_positions]
+            return out
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((rows.size, len(self.slots)), dtype=dtype)
+        out[:, : self.v] = x[self.positions(rows)]
+        out[:, self.v :] = self.data_columns[rows]
+        return out
+
+    # -- evaluation ---------------------------------------------------------------------------------
+    def value(self, x: np.ndarray, rows: np.ndarray | None = None) -> float:
+        """c * sum over the rows (all, or the given offsets from start) of body."""
+        return self.coefficient * float(np.sum(self.value_function(self.matrix(x, rows))))
+
+    def value_complex(self, x: np.ndarray, rows: np.ndarray | None = None) -> complex:
+        return self.coefficient * complex(np.sum(self.complex_function(self.matrix(x, rows))))
+
+    def gradient(self, x: np.ndarray, out: np.ndarray, rows: np.ndarray | None = None, scale: float = 1.0) -> None:
+        """Add scale * c * the gradient of the sum (over all rows, or the given ones) into ``out`` (n,)."""
+        keys, function = self.gradient_function
+        if not keys.size:
+            return
+        partials = function(self.matrix(x, rows))
+        factor = scale * self.coefficient
+        if factor != 1.0:
+            partials *= factor
+        count = self.rows if rows is None else len(rows)
+        for column, k in enumerate(keys):
+            if k < self.v_moving:
+                if rows is None:
+                    out[_span(int(self.moving_start[k]), int(self.moving_step[k]), count)] += partials[:, column]
+                else:
+                    positions = self.moving_start[k] + self.moving_step[k] * np.asarray(rows, dtype=np.int64)
+                    np.add.at(out, positions, partials[:, column])
+            else:
+                out[self.fixed_positions[k - self.v_moving]] += partials[:, column].sum()
+
+    # -- Hessian ------------------------------------------------------------------------------------
+    def hessian_pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, weights) of the values :meth:`hessian_values` returns: first the entries whose
+        slots are both fixed (summed over rows), then the others, entry by entry (all rows of one entry
+        together). Weight 2 for an entry of two different slots that lands on the diagonal (both slots
+        are the same entry of x there)."""
+
+        def slot_positions(k: int) -> np.ndarray:
+            if k < self.v_moving:
+                return self.moving_start[k] + self.moving_step[k] * np.arange(self.rows, dtype=np.int64)
+            return np.full(self.rows, self.fixed_positions[k - self.v_moving], dtype=np.int64)
+
+        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            entries = self.hessian_entries
+            fixed = [e for e, (k, l, _) in enumerate(entries) if k >= self.v_moving and l >= self.v_moving]
+            other = [e for e, (k, l, _) in enumerate(entries) if not (k >= self.v_moving and l >= self.v_moving)]
+            rows_list, cols_list, weights = [], [], []
+            for e in fixed:
+                k, l, _ = entries[e]
+                r, c = self.fixed_positions[k - self.v_moving], self.fixed_positions[l - self.v_moving]
+                rows_list.append(np.array([r]))
+                cols_list.append(np.array([c]))
+                weights.append(np.array([2.0 if (k != l and r == c) else 1.0]))
+            for e in other:
+                k, l, _ = entries[e]
+                r, c = slot_positions(k), slot_positions(l)
+                rows_list.append(r)
+                cols_list.append(c)
+                weights.append(np.where(r == c, 2.0, 1.0) if k != l else np.ones(self.rows))
+            self._compiled["hessian_split"] = (np.array(fixed, dtype=np.int64), np.array(other, dtype=np.int64))
+            if not rows_list:
+                return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+            return np.concatenate(rows_list), np.concatenate(cols_list), np.concatenate(weights)
+
+        return self._compile("hessian_pattern", build)
+
+    def hessian_values(self, x: np.ndarray) -> np.ndarray:
+        """c * second derivatives in the order of :meth:`hessian_pattern` (weights applied)."""
+        _, _, weights = self.hessian_pattern()
+        if not weights.size:
+            return weights
+        fixed, other = self._compiled["hessian_split"]
+        values = self.hessian_function(self.matrix(x)) * self.coefficient
+        parts = [values[:, fixed].sum(axis=0)] if fixed.size else []
+        if other.size:
+            parts.append(values[:, other].T.ravel())  # entry by entry
+        return np.concatenate(parts) * weights
+
+
+def _span(start: int, step: int, count: int) -> slice | np.ndarray:
+    """The positions start, start + step, ..., (count of them) as a slice (step > 0) or an index array."""
+    if step > 0:
+        return slice(start, start + step * (count - 1) + 1, step)
+    return start + step * np.arange(count)
+
+
+def _affine(position: Any, index: sp.Symbol) -> tuple[int, int]:
+    position = sp.expand(sp.sympify(position))
+    a = position.coeff(index, 1) if position.has(index) else sp.S.Zero
+    b = position - a * index
+    return int(a), int(b)
+
+
+def hessian_assembler(rows: np.ndarray, cols: np.ndarray, n: int) -> MatrixAssembler:
+    """A symmetric assembler of a Hessian pattern (each unordered pair given once; mirrored)."""
+    return MatrixAssembler(rows, cols, (n, n), symmetric=True)
