@@ -325,6 +325,19 @@ class Problem:
         return tuple(np.flatnonzero(~self.equality_mask).tolist())
 
     @property
+    def samples(self) -> int:
+        """Rows of the objective's sum over samples (a Sum whose index subscripts data), 0 when it has
+        none: what a mini-batch method samples. Computed on first use and kept."""
+        if "_samples" not in self.__dict__:
+            rows = 0
+            if self.is_structured:
+                parts = decompose(self.objective, layout=self.layout, data=self.data, field="objective",
+                                  where=f"problem {self.name!r}")  # fmt: skip
+                rows = next((term.rows for term in parts.sums if term.samples), 0)
+            object.__setattr__(self, "_samples", rows)
+        return self.__dict__["_samples"]
+
+    @property
     def variable_names(self) -> tuple[str, ...]:
         """The declared variables' names (a shaped variable once, by its name)."""
         return self.layout.names

@@ -59,6 +59,7 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
         raise TypeError(f"solve needs a workbench Problem, got {type(problem).__name__}")
     implementation = get_method(method)
     resolved = implementation.resolve_options(options)
+    implementation.check_problem(problem, resolved)
     variant = parse_variant(derivatives).name  # an unknown variant is bad input: raise before anything runs
     x0 = np.array(problem.x0 if resolved["x0"] is None else resolved["x0"], dtype=float).reshape(-1)
     if x0.shape != (problem.n,):

@@ -40,12 +40,14 @@ __all__ = [
     "ConstantSchedule",
     "ExponentialSchedule",
     "InverseTimeSchedule",
+    "PerEpochSchedule",
     "Schedule",
     "StepSchedule",
     "constant",
     "exponential",
     "inverse_time",
     "make_schedule",
+    "per_epoch",
     "step",
 ]
 
@@ -176,6 +178,32 @@ class InverseTimeSchedule:
 
     def __str__(self) -> str:
         return f"{self.learning_rate:g} / (1 + {self.rate:g} k)"
+
+
+@dataclasses.dataclass(frozen=True)
+class PerEpochSchedule:
+    """gamma_k = schedule(floor(k / updates_per_epoch)): ``schedule`` counts epochs, not updates, and the
+    rate is constant within an epoch (PyTorch's ``lr_scheduler`` stepped once per epoch)."""
+
+    schedule: Callable[[int], float]
+    updates_per_epoch: int
+    name: ClassVar[str] = "per-epoch"
+
+    def __post_init__(self) -> None:
+        count = self.updates_per_epoch
+        if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
+            raise ValueError(f"updates_per_epoch must be a whole number >= 1, got {count!r}")
+
+    def __call__(self, k: int) -> float:
+        return self.schedule(_index(k) // self.updates_per_epoch)
+
+    def __str__(self) -> str:
+        return f"{self.schedule} with k = epochs ({self.updates_per_epoch} updates each)"
+
+
+def per_epoch(schedule: Callable[[int], float], updates_per_epoch: int) -> PerEpochSchedule:
+    """``schedule`` counting epochs of ``updates_per_epoch`` updates (see :class:`PerEpochSchedule`)."""
+    return PerEpochSchedule(schedule, updates_per_epoch)
 
 
 def constant(learning_rate: float) -> ConstantSchedule:

@@ -130,8 +130,15 @@ TRACE_FIELDS = (
     "learning_rate",
     "work",
     "time",
+    "batch_f",
+    "epoch",
     "x",
+    "metrics",
 )
+#: Trace fields stored as blocks (one row per record) rather than as one column.
+BLOCK_FIELDS = ("x", "metrics")
+#: A run's x, x0 and a problem's points are stored in full up to this many variables (beyond: null).
+STORED_POINT_MAX_SIZE = 10_000
 
 
 def _finite_or_none(value: Any) -> float | None:
@@ -139,6 +146,15 @@ def _finite_or_none(value: Any) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _point(values: Any) -> list[float] | None:
+    """A point as a JSON list, or None beyond STORED_POINT_MAX_SIZE entries (a run of a million
+    variables keeps its f, counts and trace, not its x)."""
+    if values is None:
+        return None
+    values = np.asarray(values, dtype=float).reshape(-1)
+    return values.tolist() if values.size <= STORED_POINT_MAX_SIZE else None
 
 
 def _json(value: Any) -> str:
@@ -160,7 +176,8 @@ def thin(records: Sequence[IterationRecord], keep: int | None = None) -> list[It
         return list(records)
     head = keep // 4
     spaced = np.unique(np.geomspace(head, len(records) - 1, keep - head).astype(int))
-    indices = sorted({*range(head), *spaced.tolist(), len(records) - 1})
+    epochs = [i for i, r in enumerate(records) if r.epoch is not None]  # an epoch's measurements are always kept
+    indices = sorted({*range(head), *spaced.tolist(), *epochs, len(records) - 1})
     return [records[i] for i in indices]
 
 
@@ -169,7 +186,7 @@ def _encode_trace(records: Sequence[IterationRecord]) -> bytes:
     trace encodes in about 1 ms (JSON with zlib level 6 took 22 ms)."""
     records = thin(records)
     header: dict[str, Any] = {"length": len(records), "columns": []}
-    numeric = [name for name in TRACE_FIELDS if name != "x"]
+    numeric = [name for name in TRACE_FIELDS if name not in BLOCK_FIELDS]
     getter = operator.attrgetter(*numeric)
     table = np.array([getter(r) for r in records], dtype=float).reshape(len(records), len(numeric))  # None -> nan
     chunks = []
@@ -179,6 +196,11 @@ def _encode_trace(records: Sequence[IterationRecord]) -> bytes:
     if records and records[0].x is not None:
         block = np.array([r.x for r in records], dtype=float)
         header["columns"].append(["x", list(block.shape)])
+        chunks.append(block.tobytes())
+    width = max((len(r.metrics) for r in records), default=0)
+    if width:
+        block = np.array([r.metrics if len(r.metrics) == width else (np.nan,) * width for r in records], dtype=float)
+        header["columns"].append(["metrics", list(block.shape)])
         chunks.append(block.tobytes())
     head = json.dumps(header).encode()
     return zlib.compress(len(head).to_bytes(4, "little") + head + b"".join(chunks), 1)
@@ -194,15 +216,19 @@ def _decode_trace(blob: bytes) -> dict[str, list[Any]]:
         count = int(np.prod(shape))
         values = np.frombuffer(raw, dtype=float, count=count, offset=offset).reshape(shape)
         offset += 8 * count
-        if name == "x":
-            columns["x"] = [tuple(row) for row in values.tolist()]
+        if name in BLOCK_FIELDS:
+            columns[name] = [tuple(row) for row in values.tolist()]
         elif name == "k":
             columns[name] = [int(v) for v in values]
-        elif name == "learning_rate":
-            columns[name] = [None if np.isnan(v) else float(v) for v in values]
+        elif name in ("learning_rate", "epoch"):
+            columns[name] = [None if np.isnan(v) else (int(v) if name == "epoch" else float(v)) for v in values]
         else:
             columns[name] = values.tolist()
-    columns.setdefault("x", [None] * header["length"])
+    length = header["length"]
+    columns.setdefault("x", [None] * length)
+    columns.setdefault("metrics", [()] * length)
+    columns.setdefault("batch_f", [float("nan")] * length)
+    columns.setdefault("epoch", [None] * length)
     return columns
 
 
@@ -376,8 +402,8 @@ class Store:
         blob = _encode_trace(result.trace)
         row = (
             key, study, result.problem, fingerprint, result.method, result.variant, _json(result.options),
-            int(result.seed), int(start), _json(list(result.x0)), result.status, result.message,
-            _json(np.asarray(result.x).tolist()), _finite_or_none(result.f), f_star,
+            int(result.seed), int(start), _json(_point(result.x0)), result.status, result.message,
+            _json(_point(result.x)), _finite_or_none(result.f), f_star,
             None if verdict is None else _finite_or_none(verdict.f_error),
             None if verdict is None else _finite_or_none(verdict.x_error),
             int(result.iterations), result.method_iterations,
@@ -500,11 +526,12 @@ class Store:
         for p in problems:
             data = {
                 "n": p.n, "m": p.m, "equalities": len(p.equality_indices), "inequalities": len(p.inequality_indices),
-                "bounded": p.bounds is not None, "lower": p.lower.tolist(), "upper": p.upper.tolist(),
-                "x0": list(p.x0), "x_star": None if p.x_star is None else list(p.x_star), "f_star": p.f_star,
+                "bounded": p.bounds is not None, "lower": _point(p.lower), "upper": _point(p.upper),
+                "x0": _point(p.x0), "x_star": _point(p.x_star), "f_star": p.f_star,
                 "local_minima": list(p.local_minima), "tags": list(p.tags), "notes": p.notes, "source": p.source,
-                "variables": [v.name for v in p.variables], "objective": sp.srepr(p.objective),
-                "smooth": p.is_smooth,
+                "variables": list(p.layout.names), "shapes": [list(shape) for shape in p.layout.shapes],
+                "objective": sp.srepr(p.objective), "smooth": p.is_smooth, "structured": p.is_structured,
+                "samples": p.samples, "metrics": list(p.metrics), "convex": p.convex,
             }  # fmt: skip
             rows.append((p.name, p.fingerprint(), _json(data)))
         with self.connection:
@@ -649,7 +676,7 @@ def load_traces(path: str | Path = DEFAULT_STORE, *, as_frame: bool = False) -> 
             for i in range(len(columns["k"])):
                 row = {"key": run["key"], "problem": run["problem"], "method": run["method"], "variant": run["variant"],
                        "seed": run["seed"], "start": run["start"]}  # fmt: skip
-                row.update({name: columns[name][i] for name in TRACE_FIELDS if name != "x"})
+                row.update({name: columns[name][i] for name in TRACE_FIELDS if name not in BLOCK_FIELDS})
                 rows.append(row)
     if as_frame:
         import pandas as pd

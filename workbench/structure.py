@@ -211,16 +211,31 @@ def decompose(
         if isinstance(term, sp.Sum):
             sums.append(_sum_term(coefficient, term, layout, data, where, field))
         elif term.has(sp.Sum):
-            raise StructureError(
-                f"{where}: {field} uses a Sum inside {type(term).__name__.lower()}(...) ({_short(term)}); a Sum over "
-                "an index range must be a term of the expression, possibly times a constant: write "
-                "Sum(f(x[i]), (i, 0, n - 1)) / n, not log(Sum(...))"
-            )
+            # a Sum inside a function (the penalty (sum_j x_j^2 - 1/4)^2, say) is written out into the
+            # plain part: fine for moderate ranges, refused beyond UNROLL_LIMIT terms
+            if any(_free_index(s) for s in term.atoms(sp.Sum)):
+                raise StructureError(
+                    f"{where}: {field} uses a Sum inside {type(term).__name__.lower()}(...) ({_short(term)}) whose "
+                    "range is not fixed; a Sum over an index range must be a term of the expression, possibly times "
+                    "a constant: write Sum(f(x[i]), (i, 0, n - 1)) / n, not log(Sum(...))"
+                )
+            try:
+                plain.append(coefficient * _unroll(term, None, where, field))
+            except StructureError as error:
+                raise StructureError(
+                    f"{error}; a Sum inside {type(term).__name__.lower()}(...) is written out term by term: keep it "
+                    "small, or make the large sum a term of the expression"
+                ) from None
         else:
             plain.append(coefficient * term)
     plain_expression = sp.Add(*plain)
     _check_template(plain_expression, None, 0, 0, layout, data, where, field)
     return Decomposition(plain_expression, tuple(sums))
+
+
+def _free_index(inner: sp.Sum) -> bool:
+    """True when a limit of the sum is not a whole number (it depends on something)."""
+    return any(_integer(start) is None or _integer(stop) is None for _, start, stop in inner.limits)
 
 
 def _short(expression: sp.Expr) -> str:
@@ -266,11 +281,18 @@ def _unroll(body: sp.Expr, outer: sp.Symbol, where: str, field: str) -> sp.Expr:
                 f"{where}: {field} has an inner sum of {total} terms inside the template; inner sums are written out "
                 f"(at most {UNROLL_LIMIT} terms): make the large sum the outer one"
             )
-        return inner.doit()
+        terms = [inner.function]
+        for index, start, stop in reversed(inner.limits):
+            index = index.label if isinstance(index, sp.Idx) else index
+            terms = [t.xreplace({index: sp.Integer(v)}) for t in terms for v in range(int(start), int(stop) + 1)]
+        return sp.Add(*terms)
 
-    while body.has(sp.Sum):
-        innermost = [s for s in body.atoms(sp.Sum) if not s.function.has(sp.Sum)]
-        body = body.xreplace({s: expand(s) for s in innermost})
+    # written out without SymPy's automatic evaluation: rebuilding a large template (tanh of sums,
+    # Heaviside of a network's output) with evaluation on took SymPy tens of seconds of assumptions work
+    with sp.evaluate(False):
+        while body.has(sp.Sum):
+            innermost = [s for s in body.atoms(sp.Sum) if not s.function.has(sp.Sum)]
+            body = body.xreplace({s: expand(s) for s in innermost})
     return body
 
 
@@ -343,7 +365,8 @@ def _check_template(
                 f"all {rows} rows runs from 0 to {rows - 1})"
             )
     # symbols used without an index: scalar variables, scalar data, the sum's index; nothing else
-    bare = body.xreplace({atom: sp.Dummy() for atom in atoms}).free_symbols
+    with sp.evaluate(False):
+        bare = body.xreplace({atom: sp.Dummy() for atom in atoms}).free_symbols
     for symbol in sorted((s for s in bare if not isinstance(s, sp.Dummy)), key=str):
         name = str(symbol)
         if symbol == index:

@@ -219,7 +219,9 @@ class Study:
                             given = {**shared, **options, "seed": seed}
                             if start:
                                 given["x0"] = list(x0)
-                            resolved = recorded_options(method.resolve_options(given))
+                            resolved = method.resolve_options(given)
+                            method.check_problem(problem, resolved)
+                            resolved = recorded_options(resolved)
                             for variant in variants:
                                 key = run_key(problem, spec.name, resolved, variant, seed)
                                 task = Task(key=key, fingerprint=problem.fingerprint(), problem=problem.name,

@@ -130,7 +130,8 @@ class Template:
                 symbol = sp.Symbol(f"slot_{len(replacements)}", real=True)
                 columns.append((symbol, np.broadcast_to(column, values.shape).astype(float)))
             replacements[atom] = symbol
-        body = term.body.xreplace(replacements)
+        with sp.evaluate(False):  # no SymPy assumptions work on a large template (structure.py)
+            body = term.body.xreplace(replacements)
         for symbol in sorted(body.free_symbols, key=str):
             if symbol in replacements.values():
                 continue
@@ -144,7 +145,8 @@ class Template:
                 replacements[symbol] = slot
             elif str(symbol) in data:
                 replacements[symbol] = sp.Float(float(np.asarray(data[str(symbol)])))
-        body = term.body.xreplace(replacements)
+        with sp.evaluate(False):
+            body = term.body.xreplace(replacements)
         self.moving_start = np.array([c0 + c1 * term.start for _, c0, _ in moving], dtype=np.int64)
         self.moving_step = np.array([c1 for _, _, c1 in moving], dtype=np.int64)
         self.fixed_positions = np.array([p for _, p in fixed], dtype=np.int64)
@@ -191,18 +193,18 @@ class Template:
 
     @property
     def hessian_entries(self) -> list[tuple[int, int, Any]]:
-        """(k, l, d2 body / d s_k d s_l) for variable slots k <= l, nonzero ones."""
+        """(k, l, d2 body / d s_k d s_l) for variable slots k <= l, nonzero ones (the partials are
+        differentiated once more in the engine that made them: symengine, or SymPy as a fallback)."""
 
         def build() -> list[tuple[int, int, Any]]:
             index = {str(s): k for k, s in enumerate(self.variable_slots)}
             entries = []
             for k, partial in sorted(self.gradient_entries.items()):
-                partial = sp.sympify(partial)
                 for symbol in sorted(partial.free_symbols, key=str):
                     l = index.get(str(symbol))
                     if l is None or l < k:
                         continue
-                    second = sp.diff(partial, symbol)
+                    second = partial.diff(symbol)
                     if second != 0:
                         entries.append((k, l, second))
             return entries

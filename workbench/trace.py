@@ -46,7 +46,14 @@ class IterationRecord:
 
     ``stationarity`` is the projected gradient norm (bounds) or the Lagrangian's gradient norm with
     least-squares multipliers (general constraints), infinity norm. ``work`` is the run's work so far
-    (:mod:`workbench.cost`: evaluations of f, c and exact derivatives). ``x`` is kept for n <= 10 only.
+    (:mod:`workbench.cost`: evaluations of f, c and exact derivatives; for a data problem, passes over
+    the data). ``x`` is kept for n <= 10 only.
+
+    Mini-batch training (a first-order method with ``batch_size``): ``batch_f`` is the mini-batch loss
+    at the point where the update's gradient was taken; f, stationarity and violation are measured
+    (on all rows) only at the end of each epoch, the record of which carries ``epoch`` (1, 2, ...), and
+    are NaN on the records in between. ``metrics`` holds the problem's declared metrics (a test
+    accuracy, say) wherever f is measured, in the order the problem declares them.
     """
 
     k: int
@@ -58,6 +65,9 @@ class IterationRecord:
     work: float
     time: float
     x: tuple[float, ...] | None = None
+    batch_f: float = float("nan")
+    epoch: int | None = None
+    metrics: tuple[float, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -189,9 +189,18 @@ class Recorder(Protocol):
     def last_x(self) -> np.ndarray: ...
 
     def record(
-        self, k: int, x: np.ndarray, *, step_size: float = float("nan"), learning_rate: float | None = None
+        self,
+        k: int,
+        x: np.ndarray,
+        *,
+        step_size: float = float("nan"),
+        learning_rate: float | None = None,
+        batch: np.ndarray | None = None,
+        batch_point: np.ndarray | None = None,
+        epoch: int | None = None,
     ) -> None:
-        """x after k updates; may raise :class:`StopRun`."""
+        """x after k updates (made from the mini-batch ``batch`` at ``batch_point``, ending ``epoch``);
+        may raise :class:`StopRun`."""
 
 
 class Method(abc.ABC):
@@ -238,6 +247,11 @@ class Method(abc.ABC):
 
     def check_options(self, resolved: dict[str, Any]) -> None:
         """Checks that involve several options (a method overrides it); raise TypeError / ValueError."""
+        return None
+
+    def check_problem(self, problem: Problem, resolved: dict[str, Any]) -> None:
+        """Checks of resolved options against a problem (mini-batches need a sum over samples, say); a
+        method overrides it; raise ValueError. Called before a run and before a study stores anything."""
         return None
 
     @abc.abstractmethod
