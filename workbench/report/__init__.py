@@ -14,7 +14,17 @@ from workbench.output import OutputFolder
 from workbench.processes import process_context
 from workbench.store import DEFAULT_STORE, Store
 
-__all__ = ["write_report"]
+__all__ = ["LESSON", "lesson_target", "write_report"]
+
+#: Where ``workbench lesson`` writes by default, relative to the report folder (``reports/lesson``).
+LESSON = "lesson/index"
+
+
+def lesson_target(output: Path) -> str | None:
+    """The lesson page's target (relative, without extension) when the lesson is written beside the
+    report (``OUTPUT/lesson/index.md`` and ``.html``), else None: the index links to it only then."""
+    folder = Path(output)
+    return LESSON if all((folder / f"{LESSON}.{suffix}").is_file() for suffix in ("md", "html")) else None
 
 
 def write_report(
@@ -39,7 +49,7 @@ def write_report(
     output = Path(output)
     with OutputFolder(output, kind="report", force=force, keep=[store]) as folder:
         with Store(store) as handle:
-            pages, context = build_pages(handle, problems)
+            pages, context = build_pages(handle, problems, lesson=lesson_target(output))
         tasks = figure_jobs(context, store, output)
         planned = [name for page in pages for name in page.outputs()]
         figures = [figure_path(task) for task in tasks]
