@@ -47,7 +47,7 @@ def command_list(args: argparse.Namespace) -> int:
                 len(p.equality_indices),
                 len(p.inequality_indices),
                 "yes" if p.has_bounds else "no",
-                p.f_star,
+                "" if p.f_star is None else f"{p.f_star:.15g}",  # every digit the declaration gives
                 " ".join(t for t in p.tags if t not in ("constrained", "bounds", "unconstrained")),
             ]
         )
