@@ -264,7 +264,7 @@ def command_report(args: argparse.Namespace) -> int:
         study = default_study(full=args.full, problems=problems, methods=_split(args.methods) or None,
                               derivatives=_split(args.derivatives) or None, problems_dir=args.problems_dir)  # fmt: skip
         summary = prepare(study, store, jobs=jobs, rerun=args.rerun, progress=False if args.quiet else None)
-        print(summary.text())
+        print(f"study and checks {summary.text()}")
         if summary.interrupted:
             return 130
     selected = None
@@ -272,7 +272,14 @@ def command_report(args: argparse.Namespace) -> int:
         from workbench.study import Study
 
         selected = list(Study(problems=problems, problems_dir=args.problems_dir).resolve_problems())
-    written = write_report(store, args.output, problems=selected, jobs=jobs, force=args.force)
+    from workbench.progress import Progress
+
+    def figures_line(total: int) -> Progress:
+        return Progress(total, enabled=False if args.quiet else None, phase="figures", label="figures",
+                        failures=False)  # fmt: skip
+
+    written = write_report(store, args.output, problems=selected, jobs=jobs, force=args.force,
+                           progress=figures_line)  # fmt: skip
     figures = sum(1 for path in written if path.suffix == ".png")
     tables = sum(1 for path in written if path.suffix == ".csv")
     index = os.path.join(args.output, "index.html")

@@ -40,7 +40,7 @@ from workbench.discovery import discover_problems, select_problems
 from workbench.methods import catalogue, get_method
 from workbench.parallel import Task, run_in_processes, run_on_dask, run_serial
 from workbench.problem import Problem
-from workbench.progress import Progress
+from workbench.progress import Progress, instant_runs
 from workbench.runner import recorded_options
 from workbench.store import DEFAULT_STORE, Store
 from workbench.trace import RunResult
@@ -233,7 +233,7 @@ class Study:
         jobs: int = 1,
         scheduler: Any = None,
         rerun: bool = False,
-        progress: bool | None = None,
+        progress: bool | None | Progress = None,
         hard_timeout: float | None = None,
     ) -> StudySummary:
         """Run every run not yet stored; write each the moment it finishes (module docstring).
@@ -241,6 +241,8 @@ class Study:
         ``jobs > 1`` runs on local processes, ``scheduler`` on a Dask cluster. ``hard_timeout``
         (default: twice the ``time_limit`` option plus 30 s, when one is set) stops a hung run by
         terminating its worker process. Ctrl-C stops cleanly and keeps every finished run.
+        ``progress``: a line on a terminal (None), always (True), never (False), or a
+        :class:`~workbench.progress.Progress` shared by several studies (fed, not closed).
         """
         start_time = time.monotonic()
         owned = not isinstance(store, Store)
@@ -270,7 +272,9 @@ class Study:
             if pending or keys != handle.study_keys(self.name):
                 handle.write_memberships(self.name, keys)  # renderers find a study's runs by these
                 handle.write_methods(catalogue())
-            bar = Progress(len(pending), skipped=summary.resumed, enabled=progress)
+            bar = progress if isinstance(progress, Progress) else Progress(
+                len(pending), skipped=summary.resumed, enabled=progress,
+                instant=instant_runs(pending, problems) if progress is not False else 0)  # fmt: skip
             by_fingerprint = {p.fingerprint(): p for p in problems.values()}
 
             def on_result(task: Task, result: RunResult) -> None:
@@ -279,7 +283,7 @@ class Study:
                                  f_star=problem.f_star, n=problem.n)  # fmt: skip
                 summary.ran += 1
                 summary.statuses[result.status] += 1
-                bar.update(result.status)
+                bar.update(result.status, task=f"{task.problem} {task.method} {task.variant}")
 
             limit = self.options.get("time_limit")
             if hard_timeout is None and limit is not None:
@@ -295,7 +299,8 @@ class Study:
                 summary.interrupted = True
                 print(f"\ninterrupted: {summary.ran} runs of this session kept in {handle.path}", file=sys.stderr)
             finally:
-                bar.close()
+                if bar is not progress:
+                    bar.close()
             summary.wall_time = time.monotonic() - start_time
             return summary
         finally:

@@ -23,6 +23,7 @@ from typing import Any
 from workbench.methods import available_methods
 from workbench.parallel import process_context
 from workbench.problem import Problem
+from workbench.progress import Progress
 from workbench.store import DEFAULT_STORE, Store
 from workbench.study import Study, StudySummary
 from workbench.variants import DERIVATIVE_VARIANTS
@@ -68,8 +69,11 @@ def pool(jobs: int) -> concurrent.futures.Executor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=process_context())
 
 
-def run_checks(problems: dict[str, Problem], store: Store, *, jobs: int = 1, rerun: bool = False) -> int:
-    """Derivative checks and step sweeps for every problem whose current declaration has none stored."""
+def run_checks(
+    problems: dict[str, Problem], store: Store, *, jobs: int = 1, rerun: bool = False, progress: bool | None = False
+) -> int:
+    """Derivative checks and step sweeps for every problem whose current declaration has none stored;
+    ``progress``: the ``checks`` line (None: on a terminal)."""
     stored = store.check_fingerprints()
     sweeps = store.sweeps()
 
@@ -80,18 +84,24 @@ def run_checks(problems: dict[str, Problem], store: Store, *, jobs: int = 1, rer
     if not pending:
         return 0
 
+    bar = Progress(len(pending), enabled=progress, phase="checks", label="problems", failures=False)
+
     def save(result: tuple[str, str, list[Any], dict[str, Any]]) -> None:
         name, fingerprint, rows, sweep = result
         store.write_checks(name, fingerprint, rows)
         store.write_sweep(name, fingerprint, sweep)
+        bar.update(task=name)
 
-    if jobs > 1 and len(pending) > 1:
-        with pool(jobs) as workers:
-            for result in workers.map(_check_one, pending):
-                save(result)
-    else:
-        for problem in pending:
-            save(_check_one(problem))
+    try:
+        if jobs > 1 and len(pending) > 1:
+            with pool(jobs) as workers:
+                for result in workers.map(_check_one, pending):
+                    save(result)
+        else:
+            for problem in pending:
+                save(_check_one(problem))
+    finally:
+        bar.close()
     return len(pending)
 
 
@@ -102,5 +112,5 @@ def prepare(
     summary = study.run(store=store, jobs=jobs, rerun=rerun, progress=progress)
     if not summary.interrupted:
         with Store(store) as handle:
-            run_checks(study.resolve_problems(), handle, jobs=jobs, rerun=rerun)
+            run_checks(study.resolve_problems(), handle, jobs=jobs, rerun=rerun, progress=progress)
     return summary
