@@ -397,8 +397,13 @@ def _profile_panels(
     """``curves[variant][solver] = (x, share)``: one row per variant, one column per family of methods,
     one colour per solver within a column (legend under it)."""
     variants = list(curves)
-    solvers_by_group = [[s for s in dict.fromkeys(s for c in curves.values() for s in c) if _group_of(s, groups) == i]
-                        for i in range(len(groups))]  # fmt: skip
+    every = dict.fromkeys(s for c in curves.values() for s in c)
+
+    def rank(solver: str) -> tuple[int, str]:  # the methods' order within their family, then the label
+        members = groups[_group_of(solver, groups)][1]
+        return (members.index(solver.split(" ")[0]), solver)
+
+    solvers_by_group = [sorted((s for s in every if _group_of(s, groups) == i), key=rank) for i in range(len(groups))]
     columns = [(label, solvers) for (label, _), solvers in zip(groups, solvers_by_group, strict=True) if solvers]
     if not columns:
         columns = [("no runs", [])]
