@@ -81,7 +81,7 @@ breast_cancer_logistic = Problem(
     },
     x0=np.zeros(FEATURES + 1),
     convex=True,
-    tags=("data", "lecture"),
+    tags=("data",),
     source="UCI Breast Cancer Wisconsin (Diagnostic), CC BY 4.0; see problems/data/README.md",
     notes=f"{ROWS} training rows, {FEATURES} standardised features; L2 weight {L2:g}. No known f*: convex, so "
     "the verdict compares with a Newton reference value.",
@@ -126,7 +126,7 @@ breast_cancer_network = Problem(
         "test loss": sp.Sum(_cross_entropy(Xt, yt, i), (i, 0, TEST_ROWS - 1)) / TEST_ROWS,
     },
     x0=_initial_weights(),
-    tags=("data", "lecture"),
+    tags=("data",),
     source="UCI Breast Cancer Wisconsin (Diagnostic), CC BY 4.0; see problems/data/README.md",
     notes=f"30 -> {HIDDEN} tanh -> 2 softmax, cross-entropy over {ROWS} training rows; weights Glorot-uniform "
     "from a seeded generator. Not convex: the verdict judges stationarity.",

@@ -125,9 +125,11 @@ def test_missing_store_is_a_clear_error(tmp_path):
         write_report(tmp_path / "missing.sqlite", tmp_path)
 
 
-def test_default_study_covers_the_library_every_method_and_variant():
+def test_default_study_covers_the_library_every_method_and_variant(library):
     study = default_study()
-    assert study.problems == ["all"] and len(study.methods) == 17
+    names = {problem.name for problem in study.problems}
+    assert names == {name for name, problem in library.items() if "data" not in problem.tags}
+    assert len(study.methods) == 17
     assert list(study.derivatives) == ["analytic", "fd-forward", "fd-central", "complex-step"]
     full = default_study(full=True)
     assert "fd-forward+bfgs" in full.derivatives and full.starts == 3
@@ -198,3 +200,155 @@ def test_problem_names_that_slug_alike_get_pages_of_their_own(tmp_path):
     for name in names:
         link = f"problems/{file_name(name)}.md"
         assert link in index and (output / link).read_text().startswith(f"# {name}")
+
+
+# -- the index: the answers at a glance -------------------------------------------------------------------
+
+
+def _csv(path):
+    with open(path) as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_index_pivot_is_what_the_stored_runs_give(fixture_store, rendered):
+    """Recomputed here from load_runs alone: success % per method and variant, and the lower medians of
+    iterations and work over the problems every variant of the method solves."""
+    import statistics
+
+    output, _ = rendered
+    runs = load_runs(fixture_store)
+    variants = sorted({r["variant"] for r in runs}, key=["analytic", "fd-forward", "complex-step"].index)
+    table = {row["method"]: row for row in _csv(output / "tables" / "index-pivot.csv")}
+    assert set(table) == {r["method"] for r in runs}
+    for method, row in table.items():
+        mine = {v: [r for r in runs if r["method"] == method and r["variant"] == v and r["status"] != "not_applicable"]
+                for v in variants}  # fmt: skip
+        solved = [{(r["problem"], r["seed"], r["start"]) for r in rs if r["status"] == "converged"}
+                  for rs in mine.values() if rs]  # fmt: skip
+        common = set.intersection(*solved)
+        assert int(row["problems all variants solve"]) == len({p for p, _, _ in common})
+        for v, rs in mine.items():
+            if not rs:
+                assert row[f"{v} success %"] == ""
+                continue
+            assert int(row[f"{v} success %"]) == round(100 * sum(r["status"] == "converged" for r in rs) / len(rs))
+            shared = [r for r in rs if r["status"] == "converged" and (r["problem"], r["seed"], r["start"]) in common]
+            expected = statistics.median_low([r["iterations"] for r in shared]) if shared else ""
+            assert row[f"{v} median iterations"] == str(expected)
+            expected = statistics.median_low([r["work"] for r in shared]) if shared else ""
+            assert row[f"{v} median work"] == str(expected)
+    assert any(row["problems all variants solve"] not in ("", "0") for row in table.values())
+
+
+def test_the_index_states_the_limits_and_the_accuracy_headline(fixture_store, rendered):
+    output, _ = rendered
+    text = (output / "index.md").read_text()
+    limits = text.index("Limits of this study")
+    assert limits < text.index("Which derivative variant is accurate?") < text.index("How many iterations")
+    assert "at most 300 iterations" in text[limits:limits + 300]  # the fixture's max_iterations, read from the store
+    with Store(fixture_store) as store:
+        checks = store.checks()
+    worst: dict = {}
+    for row in checks:
+        if row["point"].startswith("random") and row["digits"] is not None:
+            key = (row["problem"], row["quantity"], row["variant"])
+            worst[key] = min(worst.get(key, 99.0), row["digits"])
+    headline = {row["variant"]: row for row in _csv(output / "tables" / "index-accuracy.csv")}
+    for variant, row in headline.items():
+        gradient = [d for (_, q, v), d in worst.items() if q == "gradient" and v == variant]
+        assert float(row["gradient worst digits"]) == round(min(gradient), 1)
+        assert int(row["gradient problems"]) == len(gradient) == 4
+    html = (output / "index.html").read_text()
+    assert 'src="figures/variant-profile.png"' in html and 'href="accuracy.html"' in html
+    assert 'href="iterations.html"' in html and 'href="problems/hs071.html"' in html
+
+
+def test_the_index_links_the_lesson_only_when_it_is_there(fixture_store, tmp_path):
+    import json
+
+    output = tmp_path / "reports"
+    write_report(fixture_store, output)
+    assert "lesson/index" not in (output / "index.md").read_text()
+    lesson = output / "lesson"
+    lesson.mkdir()
+    for name in ("index.md", "index.html"):
+        (lesson / name).write_text("the lesson")
+    (lesson / ".workbench-manifest.json").write_text(json.dumps({"tool": "workbench", "kind": "lesson",
+                                                                  "files": ["index.md", "index.html"]}))  # fmt: skip
+    write_report(fixture_store, output)
+    assert "](lesson/index.md)" in (output / "index.md").read_text()
+    assert 'href="lesson/index.html"' in (output / "index.html").read_text()
+    from workbench.lesson.page import _report_link, report_index
+
+    assert report_index(lesson) and not report_index(tmp_path / "elsewhere" / "lesson")
+    assert (lesson / _report_link("en")).resolve() == (output / "index.md").resolve()
+    assert (lesson / "ru" / _report_link("ru")).resolve() == (output / "index.md").resolve()
+
+
+def test_long_lists_are_folded_with_their_count_and_csv(fixture_store, rendered):
+    output, _ = rendered
+    html = (output / "iterations.html").read_text()
+    claimed = len(_csv(output / "tables" / "claimed-but-failed.csv"))
+    folded = re.findall(r"<details><summary>(.*?)</summary>(.*?)</details>", html, re.S)
+    summaries = {summary: body for summary, body in folded}
+    body = summaries[f"The {claimed} runs, one per row"]
+    assert 'href="tables/claimed-but-failed.csv"' in body and body.count("<tr>") == claimed + 1
+    assert any('href="tables/local-minimum-stops.csv"' in body for body in summaries.values())
+    # the limits come first, the folded lists after the pivot and the profiles
+    assert html.index("Limits of this study") < html.index("<details>")
+    assert html.index("figures/performance-work") < html.index("claimed-but-failed.csv")
+    problem = (output / "problems" / "hs071.html").read_text()
+    assert re.search(r"<details><summary>Every run with its counts.*?hs071-runs\.csv.*?</details>", problem, re.S)
+
+
+NUMBER_FORMATS = {
+    "int": re.compile(r"^-?\d+$"),
+    "fixed": re.compile(r"^-?\d+\.(\d+)$"),
+    "scientific": re.compile(r"^-?\d\.(\d*)e[+-]\d+$"),
+}
+
+
+def _format_of(text):
+    for name, pattern in NUMBER_FORMATS.items():
+        match = pattern.match(text)
+        if match:
+            return name, len(match.group(1)) if match.groups() else 0
+    return None
+
+
+def test_one_number_format_per_column_and_never_minus_zero(rendered):
+    output, written = rendered
+    checked = 0
+    for page in (p for p in written if p.suffix == ".html"):
+        for table in re.findall(r"<tbody>(.*?)</tbody>", page.read_text(), re.S):
+            columns: dict[int, set] = {}
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+                for k, (kind, text) in enumerate(re.findall(r'<td(?: class="(\w+)")?>(.*?)</td>', row, re.S)):
+                    if kind != "num" or text in ("", "nan", "inf", "-inf"):
+                        continue
+                    assert not re.match(r"^-0(\.0*)?(e[+-]\d+)?$", text), f"{page}: -0 printed"
+                    found = _format_of(text)
+                    assert found is not None, f"{page}: {text!r} is no number format"
+                    columns.setdefault(k, set()).add(found)
+                    checked += 1
+            for k, formats in columns.items():
+                assert len(formats) == 1, f"{page}: column {k} mixes formats {formats}"
+    assert checked > 500
+
+
+def test_format_column_picks_one_format():
+    from workbench.table import format_column
+
+    assert format_column([1611, 1420.0, None]) == ["1611", "1420", ""]
+    assert format_column([-0.0, 7.9, 16.0]) == ["0.0", "7.9", "16.0"]
+    assert format_column([2.2e-11, 3.0, 0.0]) == ["2.20e-11", "3.00e+00", "0.00e+00"]
+    assert format_column([1.0234, 300.0]) == ["1.02", "300.00"]
+    assert format_column(["text", float("nan"), -0.0]) == ["text", "nan", "0"]
+
+
+def test_workbench_list_prints_f_star_with_enough_digits(capsys):
+    from workbench.cli import main
+
+    assert main(["list", "--tag", "hs"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("hs071 "))
+    assert "17.0140172891563" in line

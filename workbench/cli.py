@@ -135,7 +135,7 @@ def command_list(args: argparse.Namespace) -> int:
                 len(p.equality_indices),
                 len(p.inequality_indices),
                 "yes" if p.has_bounds else "no",
-                p.f_star,
+                "" if p.f_star is None else f"{p.f_star:.15g}",  # every digit the declaration gives
                 " ".join(t for t in p.tags if t not in ("constrained", "bounds", "unconstrained")),
             ]
         )
@@ -390,11 +390,18 @@ def command_report(args: argparse.Namespace) -> int:
         study = default_study(full=args.full, problems=list(chosen.values()), methods=_split(args.methods) or None,
                               derivatives=_split(args.derivatives) or None)  # fmt: skip
         summary = prepare(study, store, jobs=jobs, rerun=args.rerun, progress=False if args.quiet else None)
-        print(summary.text())
+        print(f"study and checks {summary.text()}")
         if summary.interrupted:
             return EXIT_INTERRUPTED
     selected = list(chosen) if problems else None
-    written = write_report(store, args.output, problems=selected, jobs=jobs, force=args.force)
+    from workbench.progress import Progress
+
+    def figures_line(total: int) -> Progress:
+        return Progress(total, enabled=False if args.quiet else None, phase="figures", label="figures",
+                        failures=False)  # fmt: skip
+
+    written = write_report(store, args.output, problems=selected, jobs=jobs, force=args.force,
+                           progress=figures_line)  # fmt: skip
     figures = sum(1 for path in written if path.suffix == ".png")
     tables = sum(1 for path in written if path.suffix == ".csv")
     index = os.path.join(args.output, "index.html")

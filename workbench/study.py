@@ -40,7 +40,7 @@ from workbench.discovery import discover_problems, select_problems
 from workbench.methods import catalogue, get_method
 from workbench.parallel import Task, run_in_processes, run_on_dask, run_serial
 from workbench.problem import Problem
-from workbench.progress import Progress
+from workbench.progress import Progress, instant_runs
 from workbench.runner import recorded_options
 from workbench.store import DEFAULT_STORE, Store
 from workbench.trace import RunResult
@@ -237,7 +237,7 @@ class Study:
         jobs: int = 1,
         scheduler: Any = None,
         rerun: bool = False,
-        progress: bool | None = None,
+        progress: bool | None | Progress = None,
         hard_timeout: float | None = None,
     ) -> StudySummary:
         """Run every run not yet stored; write each the moment it finishes (module docstring).
@@ -250,6 +250,9 @@ class Study:
         right before it is dispatched (:meth:`workbench.store.Store.claim`): a run that another writer
         on the same store has claimed or stored meanwhile is left to it (``summary.elsewhere``), so two
         studies on one store compute every run once.
+
+        ``progress``: a line on a terminal (None), always (True), never (False), or a
+        :class:`~workbench.progress.Progress` shared by several studies (fed, not closed).
         """
         start_time = time.monotonic()
         tasks = self.tasks()  # validated before the store is opened: bad input leaves no store behind
@@ -281,7 +284,9 @@ class Study:
             if pending or keys != handle.study_keys(self.name):
                 handle.write_memberships(self.name, keys)  # renderers find a study's runs by these
                 handle.write_methods(catalogue())
-            bar = Progress(len(pending), skipped=summary.resumed, enabled=progress)
+            bar = progress if isinstance(progress, Progress) else Progress(
+                len(pending), skipped=summary.resumed, enabled=progress,
+                instant=instant_runs(pending, problems) if progress is not False else 0)  # fmt: skip
             by_fingerprint = {p.fingerprint(): p for p in problems.values()}
 
             def claim(task: Task) -> bool:
@@ -299,7 +304,7 @@ class Study:
                 handle.release([task.key])
                 summary.ran += 1
                 summary.statuses[result.status] += 1
-                bar.update(result.status)
+                bar.update(result.status, task=f"{task.problem} {task.method} {task.variant}")
 
             limit = self.options.get("time_limit")
             if hard_timeout is None and limit is not None:
@@ -317,7 +322,8 @@ class Study:
                 print(f"\ninterrupted: {summary.ran} runs of this session kept in {handle.path}", file=sys.stderr)
             finally:
                 handle.release()  # claims of runs not finished (interrupted, or an error) go back
-                bar.close()
+                if bar is not progress:
+                    bar.close()
             summary.wall_time = time.monotonic() - start_time
             return summary
         finally:

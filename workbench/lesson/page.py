@@ -72,6 +72,26 @@ def _page_exists(output: Path, language: str) -> bool:
     return (folder / "index.md").is_file() and (folder / "index.html").is_file()
 
 
+def report_index(output: Path) -> bool:
+    """True when a workbench report lies in the lesson's parent folder (``reports/index.*`` beside
+    ``reports/lesson``, written by ``workbench report``): the pages then link back to it."""
+    import json
+
+    from workbench.output import MANIFEST
+
+    folder = Path(output).resolve().parent
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    return manifest.get("kind") == "report" and all((folder / f"index.{s}").is_file() for s in ("md", "html"))
+
+
+def _report_link(language: str) -> str:
+    """The relative path from the page in ``language`` to the report index beside the lesson folder."""
+    return "../" * (1 + (0 if FOLDERS[language] == "." else len(Path(FOLDERS[language]).parts))) + "index.md"
+
+
 def _link(source: str, target: str) -> str:
     """The relative path from the page in ``source`` to the page in ``target`` (Markdown)."""
     up = "" if FOLDERS[source] == "." else "../" * len(Path(FOLDERS[source]).parts)
@@ -94,6 +114,7 @@ def write(
     studies = declare(problems)
     # links to the other language: to a page written now or already on disk, never to a missing one
     present = [other for other in FOLDERS if other in languages or _page_exists(output, other)]
+    report = report_index(output)
     folders = {language: OutputFolder(page_folder(output, language), kind="lesson", force=force, keep=[store_path])
                for language in languages}  # fmt: skip
     if "en" not in languages:  # the store's folder, unless the English page opens it below
@@ -115,7 +136,8 @@ def write(
             for language in languages:
                 lesson = Lesson(store, runs, info, facts, Say(language))
                 sections = [build(lesson) for build in SECTIONS]
-                page = _page(sections, lesson, studies, summaries, swept, run_time, environment, present)
+                page = _page(sections, lesson, studies, summaries, swept, run_time, environment, present,
+                             report=report)  # fmt: skip
                 pages[language] = (page, sections)
         written: list[Path] = []
         tasks: list[tuple[FigureJob, Path]] = []
@@ -140,9 +162,11 @@ def _page(
     run_time: float,
     environment: dict[str, Any],
     present: Sequence[str] = (),
+    *,
+    report: bool = False,
 ) -> Page:
     """The page in ``lesson.say``'s language; ``present``: the languages whose page exists or is written
-    now (linked from this one)."""
+    now (linked from this one); ``report``: a workbench report lies beside the lesson folder (linked)."""
     say = lesson.say
     total = sum(len(runs.rows) for runs in lesson.runs.values())
     unique = len({row["key"] for runs in lesson.runs.values() for row in runs.rows})
@@ -154,6 +178,10 @@ def _page(
                  else f"[{LANGUAGE_NAMES[language]}]({_link(lesson.language, language)})"
                  for language in FOLDERS if language in present or language == lesson.language]  # fmt: skip
         page.add(Text(say(en="**Language:** ", ru="**Язык:** ") + " · ".join(names)))
+    if report:
+        page.add(Text(say(en="**Report:** the workbench's [accuracy and iteration-count report]",
+                          ru="**Отчёт:** [отчёт workbench о точности производных и числе итераций]")
+                      + f"({_report_link(lesson.language)})"))  # fmt: skip
     page.add(Text(say(
         en="The lecture on training neural networks (optimization pitfalls, the first-order family, second-order "
         "methods, learning-rate decay, ensembles, and a practical task comparing analytic and finite-difference "

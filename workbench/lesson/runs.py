@@ -35,6 +35,7 @@ from workbench.lesson.plan import (
 )
 from workbench.lesson.problems import curvatures
 from workbench.problem import Problem
+from workbench.progress import Progress, instant_runs
 from workbench.store import Store
 from workbench.study import MethodSpec, Study, StudySummary
 from workbench.variants import DERIVATIVE_VARIANTS
@@ -140,20 +141,33 @@ def run_lesson(
     progress: bool | None = None,
     on_summary: Callable[[str, StudySummary], None] | None = None,
 ) -> dict[str, StudySummary]:
-    """Run (or resume) every study into ``store``; ``parallel`` studies on ``jobs`` processes."""
+    """Run (or resume) every study into ``store``; ``parallel`` studies on ``jobs`` processes. One progress
+    line for all of them (``lesson runs``, with the study in progress; a failed run is no failure here:
+    many of the lesson's runs are meant to fail), shown on a terminal when ``progress`` is None."""
     summaries = {}
     stored = store.keys()
+    plans = {}
     for name, entry in studies.items():
-        pending = {task.key for task, _ in entry.study.tasks(entry.study.resolve_problems())} - stored
-        # no worker processes for a study with nothing left to run (they would start and stop idle)
-        workers = jobs if entry.parallel and pending else 1
-        summary = entry.study.run(store=store, jobs=workers, progress=progress)
-        stored |= pending
-        if summary.interrupted:
-            raise KeyboardInterrupt(f"study {name} interrupted; run the lesson again to finish it")
-        summaries[name] = summary
-        if on_summary is not None:
-            on_summary(name, summary)
+        problems = {p.fingerprint(): p for p in entry.study.resolve_problems().values()}
+        tasks = {task.key: task for task, _ in entry.study.tasks(problems={p.name: p for p in problems.values()})}
+        plans[name] = ({key: task for key, task in tasks.items() if key not in stored}, problems)
+        stored = stored | set(tasks)
+    pending = {key: (task, plans[name][1]) for name in plans for key, task in plans[name][0].items()}
+    bar = Progress(len(pending), enabled=progress, phase="lesson runs", failures=False,
+                   instant=sum(instant_runs([task], problems) for task, problems in pending.values()))  # fmt: skip
+    try:
+        for name, entry in studies.items():
+            # no worker processes for a study with nothing left to run (they would start and stop idle)
+            workers = jobs if entry.parallel and plans[name][0] else 1
+            bar.context = name
+            summary = entry.study.run(store=store, jobs=workers, progress=bar if progress is not False else False)
+            if summary.interrupted:
+                raise KeyboardInterrupt(f"study {name} interrupted; run the lesson again to finish it")
+            summaries[name] = summary
+            if on_summary is not None:
+                on_summary(name, summary)
+    finally:
+        bar.close()
     return summaries
 
 

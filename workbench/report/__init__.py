@@ -7,14 +7,15 @@ derivative: rendering reads the store only.
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from workbench.output import OutputFolder
 from workbench.processes import process_context
 from workbench.store import DEFAULT_STORE, Store
 
-__all__ = ["check_stored_expressions", "write_report"]
+__all__ = ["LESSON", "check_stored_expressions", "lesson_target", "write_report"]
 
 
 def check_stored_expressions(store: Store) -> None:
@@ -34,6 +35,17 @@ def check_stored_expressions(store: Store) -> None:
             ) from None
 
 
+#: Where ``workbench lesson`` writes by default, relative to the report folder (``reports/lesson``).
+LESSON = "lesson/index"
+
+
+def lesson_target(output: Path) -> str | None:
+    """The lesson page's target (relative, without extension) when the lesson is written beside the
+    report (``OUTPUT/lesson/index.md`` and ``.html``), else None: the index links to it only then."""
+    folder = Path(output)
+    return LESSON if all((folder / f"{LESSON}.{suffix}").is_file() for suffix in ("md", "html")) else None
+
+
 def write_report(
     store: str | Path = DEFAULT_STORE,
     output: str | Path = "reports",
@@ -41,9 +53,11 @@ def write_report(
     problems: Sequence[str] | None = None,
     jobs: int = 1,
     force: bool = False,
+    progress: Callable[[int], Any] | None = None,
 ) -> list[Path]:
     """Render every table and figure from ``store`` into ``output``; nothing is run. Returns the
-    files written.
+    files written. ``progress(total)``: a progress line for the figures (an object with
+    ``update(status, task=...)`` and ``close()``, e.g. ``workbench.progress.Progress``), or None.
 
     Only files the workbench wrote are ever replaced or deleted (:mod:`workbench.output`): a folder
     holding other files is refused unless ``force``, and a file in the way is never overwritten.
@@ -62,7 +76,7 @@ def write_report(
         check_stored_expressions(handle)
     with OutputFolder(output, kind="report", force=force, keep=[store]) as folder:
         with Store(store, readonly=True) as handle:
-            pages, context = build_pages(handle, problems)
+            pages, context = build_pages(handle, problems, lesson=lesson_target(output))
         tasks = figure_jobs(context, store, output)
         planned = [name for page in pages for name in page.outputs()]
         figures = [figure_path(task) for task in tasks]
@@ -70,16 +84,26 @@ def write_report(
         written: list[Path] = []
         for page in pages:
             written += page.write(folder)
-        if jobs > 1 and len(tasks) > 1:
-            with _pool(jobs) as workers:
-                for files in workers.map(render_figures, tasks, chunksize=4):
-                    written += files
-                    folder.written(files)
-        else:
-            for task in tasks:
-                files = render_figures(task)
-                written += files
-                folder.written(files)
+        bar = progress(len(tasks)) if progress is not None else None
+
+        def done(task: tuple[Any, ...], files: list[Path]) -> None:
+            nonlocal written
+            written += files
+            folder.written(files)
+            if bar is not None:
+                bar.update("done", task=" ".join(str(part) for part in (task[0], *task[3:4])))
+
+        try:
+            if jobs > 1 and len(tasks) > 1:
+                with _pool(jobs) as workers:
+                    for task, files in zip(tasks, workers.map(render_figures, tasks, chunksize=4), strict=True):
+                        done(task, files)
+            else:
+                for task in tasks:
+                    done(task, render_figures(task))
+        finally:
+            if bar is not None:
+                bar.close()
     return written
 
 

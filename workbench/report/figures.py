@@ -19,7 +19,12 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 __all__ = [
+    "FIRST_ORDER",
     "LINESTYLES",
+    "group_colours",
+    "method_groups",
+    "variant_colours",
+    "variant_profile",
     "SWEEP_WORDS",
     "accuracy_heatmap",
     "log_axis",
@@ -28,7 +33,6 @@ __all__ = [
     "convergence",
     "data_profile",
     "error_versus_step",
-    "method_colours",
     "performance_profile",
     "trajectories",
 ]
@@ -37,6 +41,80 @@ DPI = 90
 FLOOR = 1e-16  # values at or below zero are drawn here on log axes (captions say so)
 LINESTYLES = {"analytic": "-", "fd-forward": "--", "fd-central": ":", "complex-step": "-."}
 FIRST_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta")
+#: Problems per panel of the digits heat map.
+HEAT_ROWS = 32
+#: At most this many lines share a panel: more methods are split into groups (facets).
+PANEL_LINES = 8
+#: Text sizes in points: figures are shown at 100 % (90 dpi), so 9 pt is about 11 px.
+TEXT = 9
+VARIANT_COLOURS = {"analytic": "black", "fd-forward": "tab:blue", "fd-central": "tab:orange",
+                   "complex-step": "tab:green"}  # fmt: skip
+
+
+def _palette() -> list[Any]:
+    return list(matplotlib.colormaps["tab10"].colors)
+
+
+def method_groups(
+    methods: Sequence[str], catalogue: dict[str, dict[str, Any]] | None = None
+) -> list[tuple[str, list[str]]]:
+    """Methods in families of at most :data:`PANEL_LINES`, each drawn in a panel (a column) of its own:
+    the first-order family, Newton and trust regions (methods that use a Hessian), and quasi-Newton, CG
+    and SQP (the rest); ``catalogue``: the stored method records (capabilities). Empty families are left
+    out; a family larger than a panel holds is split."""
+    catalogue = catalogue or {}
+
+    def uses_hessian(method: str) -> bool:
+        capabilities = catalogue.get(method, {}).get("capabilities", {})
+        return bool(capabilities.get("hessian")) and not capabilities.get("constraints")
+
+    families = [("first-order family", [m for m in methods if m in FIRST_ORDER]),
+                ("Newton and trust regions", [m for m in methods if m not in FIRST_ORDER and uses_hessian(m)]),
+                ("quasi-Newton, CG and SQP", [m for m in methods if m not in FIRST_ORDER and not uses_hessian(m)])]
+    groups = []
+    for label, members in families:
+        chunks = [members[i:i + PANEL_LINES] for i in range(0, len(members), PANEL_LINES)]
+        for number, chunk in enumerate(chunks, 1):
+            groups.append((label if len(chunks) == 1 else f"{label} ({number}/{len(chunks)})", chunk))
+    return groups  # fmt: skip
+
+
+def group_colours(names: Sequence[str]) -> dict[str, Any]:
+    """Distinct colours for the lines of one panel (tab10 in order; a panel holds at most
+    :data:`PANEL_LINES` lines, so no two share a colour)."""
+    palette = _palette()
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def variant_colours(variants: Sequence[str]) -> dict[str, Any]:
+    """One colour per derivative variant: the known ones fixed, any other from the rest of tab10."""
+    spare = [c for c in ("tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")]
+    colours, extra = {}, iter(spare * 3)
+    for variant in variants:
+        colours[variant] = VARIANT_COLOURS.get(variant) or next(extra)
+    return colours
+
+
+def _column_legends(figure: Figure, axes: np.ndarray, legends: Sequence[list[Any]], height: float) -> None:
+    """One legend under each column of ``axes`` (rows x columns), below the x label; ``height`` in
+    inches (the bottom margin must hold :func:`_legend_space`)."""
+    for column, handles in enumerate(legends):
+        if not handles:
+            continue
+        box = axes[-1, column].get_position()
+        figure.legend(handles=handles, title="method", fontsize=TEXT, title_fontsize=TEXT, ncol=2, frameon=False,
+                      loc="upper center", bbox_to_anchor=((box.x0 + box.x1) / 2, box.y0 - 0.55 / height))  # fmt: skip
+
+
+def _legend_space(legends: Sequence[Sequence[Any]]) -> float:
+    """Inches under the last row of panels: tick labels and x label, then a two-column legend."""
+    lines = max((math.ceil(len(handles) / 2) for handles in legends), default=0)
+    return 0.75 + (0.3 + 0.2 * lines if lines else 0)
+
+
+def _group_of(solver: str, groups: Sequence[tuple[str, list[str]]]) -> int | None:
+    method = solver.split(" ")[0]
+    return next((i for i, (_, members) in enumerate(groups) if method in members), None)
 
 
 def _decades(value: float, _position: Any) -> str:
@@ -91,14 +169,6 @@ def _sample(length: int, points: int = 150) -> np.ndarray:
     return np.unique(np.concatenate([np.arange(head), tail, [length - 1]]))
 
 
-def method_colours(methods: Sequence[str]) -> dict[str, Any]:
-    """One stable colour per method, in the order given: tab10 for the first ten, then Dark2 (the
-    first-order family, drawn dashed where both groups share a panel); tab20's light/dark pairs made
-    neighbours such as slsqp and trust-constr hard to tell apart."""
-    palette = list(matplotlib.colormaps["tab10"].colors) + list(matplotlib.colormaps["Dark2"].colors)
-    return {m: palette[i % len(palette)] for i, m in enumerate(methods)}
-
-
 def save_png(figure: Figure, path: Path) -> None:
     """PNG with an adaptive 256-colour palette (octree: median cut shifted the hues of thin lines): a
     third of the size of matplotlib's RGBA output (the committed report holds a few hundred figures)."""
@@ -122,67 +192,63 @@ def convergence(
     *,
     reference: float,
     reference_label: str,
-    colours: dict[str, Any],
+    groups: Sequence[tuple[str, list[str]]],
     absolute: bool = False,
+    axis: str = "iteration",
 ) -> None:
-    """f - reference against iterations and against work; second-order and SciPy methods in
-    one row, the first-order family in another (rows without runs are left out). One colour per
-    method, one line style per variant. ``absolute``: plot |f - reference| (constrained problems,
-    where infeasible iterates may lie below f*)."""
-    groups = [("Newton, quasi-Newton, SciPy", lambda m: m not in FIRST_ORDER),
-              ("first-order family", lambda m: m in FIRST_ORDER)]  # fmt: skip
-    groups = [g for g in groups if any(g[1](r["method"]) and r["key"] in traces for r in runs)]
-    if not groups:
-        groups = groups or [("no runs", lambda m: False)]
-    height = 3.9 * len(groups) + 0.6
-    figure = Figure(figsize=(11.5, height))  # fixed margins: constrained layout doubled the drawing time
-    axes = np.atleast_2d(figure.subplots(len(groups), 2, sharey="row"))
-    figure.subplots_adjust(left=0.075, right=0.83, top=1 - 0.55 / height, bottom=0.5 / height, wspace=0.1,
-                           hspace=0.32 * 4 / height)  # fmt: skip
+    """f - reference against iterations (``axis="iteration"``) or against work (``axis="work"``): one
+    row per derivative variant, one column per family of methods (:func:`method_groups`), at most
+    :data:`PANEL_LINES` lines per panel, one colour per method within a column and its legend under it.
+    ``absolute``: plot |f - reference| (constrained problems, where infeasible iterates may lie below f*)."""
+    from workbench.report.tables import variant_order
+
+    drawn = [r for r in runs if r["key"] in traces and _group_of(r["method"], groups) is not None]
+    variants = variant_order({r["variant"] for r in drawn}) or ["analytic"]
+    columns = [(label, [m for m in members if any(r["method"] == m for r in drawn)]) for label, members in groups]
+    columns = [c for c in columns if c[1]] or [("no runs", [])]
+    colours = [group_colours(members) for _, members in columns]
+    legends = [[Line2D([], [], color=colours[c][m], linewidth=2, label=m) for m in members]
+               for c, (_, members) in enumerate(columns)]  # fmt: skip
+    bottom = _legend_space(legends)
+    height = 2.3 * len(variants) + 0.55 + bottom
+    width = 4.1 * len(columns) + 0.9
+    figure = Figure(figsize=(width, height))
+    axes = np.array(figure.subplots(len(variants), len(columns), sharex="col", sharey="row", squeeze=False))
+    figure.subplots_adjust(left=0.9 / width, right=1 - 0.15 / width, top=1 - 0.6 / height, bottom=bottom / height,
+                           wspace=0.12, hspace=0.32)  # fmt: skip
     clipped = False
     quantity = f"|f - {reference_label}|" if absolute else f"f - {reference_label}"
-    for row, (label, member) in enumerate(groups):
-        methods_seen: list[str] = []
-        variants_seen: list[str] = []
-        for run in runs:
-            if not member(run["method"]) or run["key"] not in traces:
-                continue
-            trace = traces[run["key"]]
-            gap = np.array(trace["f"], dtype=float) - reference
-            if absolute:
-                gap = np.abs(gap)
-            if not np.any(np.isfinite(gap)):
-                continue
-            clipped |= bool(np.any(gap <= FLOOR))
-            gap = np.where(np.isfinite(gap), np.maximum(gap, FLOOR), np.nan)
-            style = dict(color=colours.get(run["method"], "k"), linestyle=LINESTYLES.get(run["variant"], "-"),
-                         linewidth=1.1, alpha=0.9)  # fmt: skip
-            cost = np.array(trace["work"], dtype=float)
-            keep = _sample(len(gap))
-            axes[row, 0].plot(np.asarray(trace["k"])[keep], gap[keep], **style)
-            axes[row, 1].plot(np.maximum(cost, 1)[keep], gap[keep], **style)
-            if run["method"] not in methods_seen:
-                methods_seen.append(run["method"])
-            if run["variant"] not in variants_seen:
-                variants_seen.append(run["variant"])
-        for column in (0, 1):
+    for row, variant in enumerate(variants):
+        for column, (label, members) in enumerate(columns):
             ax = axes[row, column]
+            for run in drawn:
+                if run["variant"] != variant or run["method"] not in members:
+                    continue
+                trace = traces[run["key"]]
+                gap = np.array(trace["f"], dtype=float) - reference
+                if absolute:
+                    gap = np.abs(gap)
+                if not np.any(np.isfinite(gap)):
+                    continue
+                clipped |= bool(np.any(gap <= FLOOR))
+                gap = np.where(np.isfinite(gap), np.maximum(gap, FLOOR), np.nan)
+                keep = _sample(len(gap))
+                x = np.asarray(trace["k"]) if axis == "iteration" else np.maximum(np.array(trace["work"], float), 1)
+                ax.plot(x[keep], gap[keep], color=colours[column][run["method"]], linewidth=1.2, alpha=0.9)
             log_axis(ax, "y")
-            ax.grid(True, which="major", alpha=0.3)
-            if column == 1:
+            if axis == "work":
                 log_axis(ax, "x")
-        axes[row, 0].set_ylabel(f"{quantity}  (objective units, log)")
-        axes[row, 0].set_title(f"{label}: by iteration", fontsize=9.5)
-        axes[row, 1].set_title(f"{label}: by evaluation", fontsize=9.5)
-        handles = [Line2D([], [], color=colours.get(m, "k"), label=m) for m in methods_seen]
-        handles += [Line2D([], [], color="none", label=" ")]
-        handles += [Line2D([], [], color="0.25", linestyle=LINESTYLES.get(v, "-"), label=v) for v in variants_seen]
-        axes[row, 1].legend(handles=handles, title="method / derivatives", fontsize=7, title_fontsize=7,
-                            loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)  # fmt: skip
-    axes[-1, 0].set_xlabel("iteration k (updates made)")
-    axes[-1, 1].set_xlabel("work: evaluations of f, c and exact derivatives (count, log)")
+            ax.grid(True, which="major", alpha=0.3)
+            ax.tick_params(labelsize=TEXT - 1)
+            ax.set_title(f"{label}, {variant}", fontsize=TEXT)
+        axes[row, 0].set_ylabel(f"{quantity}\n(objective units, log)", fontsize=TEXT)
+    xlabel = "iteration k (updates made)" if axis == "iteration" else "work: evaluations of f, c, derivatives (log)"
+    for column in range(len(columns)):
+        axes[-1, column].set_xlabel(xlabel, fontsize=TEXT)
+    _column_legends(figure, axes, legends, height)
     note = f" (values <= {FLOOR:.0e} drawn at {FLOOR:.0e})" if clipped else ""
-    figure.suptitle(f"{problem}: convergence of every method and derivative variant{note}", fontsize=11)
+    against = "iterations" if axis == "iteration" else "work"
+    figure.suptitle(f"{problem}: {quantity} against {against}, per derivative variant (rows){note}", fontsize=TEXT + 2)
     save_png(figure, path)
 
 
@@ -197,8 +263,10 @@ def trajectories(
     bounds: tuple[np.ndarray, np.ndarray],
     colours: dict[str, Any],
     f_floor: float,
+    reference_label: str = "f*",
 ) -> None:
-    """Iterates on a contour map of f (log-spaced levels), one panel per derivative variant."""
+    """Iterates on a contour map of f - f_floor (log-spaced levels), one panel per derivative variant;
+    ``reference_label`` names f_floor in the title (``f*`` or ``best f found``)."""
     variants = list(runs_by_variant)
     figure = Figure(figsize=(5.2 * len(variants) + 0.6, 4.9), layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(variants), sharex=True, sharey=True))
@@ -257,7 +325,10 @@ def trajectories(
         handles += [Line2D([], [], marker="*", color="gold", markeredgecolor="k", linestyle="none", markersize=10,
                            label="optimum x*")]  # fmt: skip
     figure.legend(handles=handles, loc="outside right center", fontsize=8)
-    shift = f"f - {f_floor:.3g}" if f_floor >= 0 else f"f + {-f_floor:.3g}"
+    if f_floor == 0:
+        shift = "f"
+    else:
+        shift = f"f - {reference_label} ({reference_label} = {f_floor:.6g})"
     figure.suptitle(f"{problem}: iterates on contours of {shift} (log-spaced levels)", fontsize=11)
     save_png(figure, path)
 
@@ -278,7 +349,7 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any], *, words:
     """Measured and modelled relative gradient error against the relative step, log-log; ``words``
     replaces the labels of :data:`SWEEP_WORDS` (same keys and fields)."""
     words = {**SWEEP_WORDS, **(words or {})}
-    colours = {"fd-forward": "tab:blue", "fd-central": "tab:orange", "complex-step": "tab:green"}
+    colours = variant_colours(list(sweep["measured"]))
     figure = Figure(figsize=(10.5, 5.2))
     ax = figure.subplots()
     figure.subplots_adjust(left=0.09, right=0.67, top=0.9, bottom=0.11)
@@ -310,28 +381,60 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any], *, words:
     save_png(figure, path)
 
 
-def _profile_axes(count: int) -> tuple[Figure, np.ndarray]:
-    columns = 1 if count == 1 else 2
-    rows = math.ceil(count / columns)
-    figure = Figure(figsize=(5.4 * columns + 2.2, 3.9 * rows + 0.5), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(rows, columns, sharey=True, sharex=True, squeeze=False).ravel())
-    for extra in axes[count:]:
-        extra.set_visible(False)
+def _profile_grid(variants: Sequence[str], groups: Sequence[tuple[str, list[str]]]) -> tuple[Figure, np.ndarray]:
+    bottom = _legend_space([members for _, members in groups])
+    height = 2.4 * len(variants) + 0.6 + bottom
+    width = 4.1 * len(groups) + 0.9
+    figure = Figure(figsize=(width, height))
+    axes = np.array(figure.subplots(len(variants), len(groups), sharex=True, sharey=True, squeeze=False))
+    figure.subplots_adjust(left=0.9 / width, right=1 - 0.15 / width, top=1 - 0.6 / height, bottom=bottom / height,
+                           wspace=0.1, hspace=0.32)  # fmt: skip
     return figure, axes
 
 
-def _profile_legend(figure: Figure, drawn: dict[str, Any]) -> None:
-    if drawn:
-        figure.legend(handles=list(drawn.values()), loc="outside right upper", fontsize=7, title="method",
-                      title_fontsize=8)  # fmt: skip
+def _profile_panels(
+    path: Path,
+    title: str,
+    curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]],
+    groups: Sequence[tuple[str, list[str]]],
+    *,
+    xlabel: str,
+) -> None:
+    """``curves[variant][solver] = (x, share)``: one row per variant, one column per family of methods,
+    one colour per solver within a column (legend under it)."""
+    variants = list(curves)
+    every = dict.fromkeys(s for c in curves.values() for s in c)
 
+    def rank(solver: str) -> tuple[int, str]:  # the methods' order within their family, then the label
+        members = groups[_group_of(solver, groups)][1]
+        return (members.index(solver.split(" ")[0]), solver)
 
-def _profile_line(ax: Any, x: np.ndarray, share: Sequence[float], solver: str, colours: dict[str, Any],
-                  drawn: dict[str, Any]) -> None:  # fmt: skip
-    method = solver.split(" ")[0]
-    (line,) = ax.step(x, share, where="post", color=colours.get(method, "k"), label=solver, linewidth=1.2,
-                      linestyle="--" if method in FIRST_ORDER else "-")  # fmt: skip
-    drawn.setdefault(solver, line)
+    solvers_by_group = [sorted((s for s in every if _group_of(s, groups) == i), key=rank) for i in range(len(groups))]
+    columns = [(label, solvers) for (label, _), solvers in zip(groups, solvers_by_group, strict=True) if solvers]
+    if not columns:
+        columns = [("no runs", [])]
+    figure, axes = _profile_grid(variants or ["none"], columns)
+    legends: list[list[Any]] = []
+    for column, (label, solvers) in enumerate(columns):
+        colours = group_colours(solvers)
+        for row, variant in enumerate(variants):
+            ax = axes[row, column]
+            for solver in solvers:
+                if solver in curves[variant]:
+                    x, share = curves[variant][solver]
+                    ax.step(x, share, where="post", color=colours[solver], linewidth=1.4)
+            log_axis(ax, "x")
+            ax.set_ylim(0, 1.02)
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=TEXT - 1)
+            ax.set_title(f"{label}, {variant}", fontsize=TEXT)
+            if column == 0:
+                ax.set_ylabel("share of problems\nsolved (fraction)", fontsize=TEXT)
+        axes[-1, column].set_xlabel(xlabel, fontsize=TEXT)
+        legends.append([Line2D([], [], color=colours[s], linewidth=2, label=s) for s in solvers])
+    _column_legends(figure, axes, legends, figure.get_figheight())
+    figure.suptitle(title, fontsize=TEXT + 2)
+    save_png(figure, path)
 
 
 def performance_profile(
@@ -340,21 +443,20 @@ def performance_profile(
     panels: dict[str, dict[str, np.ndarray]],
     *,
     cost_label: str,
-    colours: dict[str, Any],
+    groups: Sequence[tuple[str, list[str]]],
 ) -> None:
     """Dolan-Moré profiles: rho_s(tau) = share of problems solved within tau x the best cost.
 
-    ``panels[name][solver]`` holds one cost per problem (inf where the solver failed); one panel
-    per derivative variant, one shared legend (first-order methods dashed).
+    ``panels[variant][solver]`` holds one cost per problem (inf where the solver failed). The best cost
+    of a problem is over every solver of the variant; the solvers are then drawn one family per column
+    (:func:`method_groups`), one variant per row.
     """
-    figure, axes = _profile_axes(len(panels))
-    drawn: dict[str, Any] = {}
-    order = list(colours)
-    for ax, (name, costs) in zip(axes, panels.items(), strict=False):
+    curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for name, costs in panels.items():
+        curves[name] = {}
         if not costs:
-            ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
             continue
-        solvers = sorted(costs, key=lambda s: (order.index(s.split(" ")[0]) if s.split(" ")[0] in order else 99, s))
+        solvers = list(costs)
         matrix = np.array([costs[s] for s in solvers], dtype=float)  # (solvers, problems)
         best = np.nanmin(np.where(matrix > 0, matrix, np.nan), axis=0)
         best = np.where(np.isfinite(best), best, np.inf)
@@ -363,46 +465,62 @@ def performance_profile(
         finite = ratios[np.isfinite(ratios)]
         tau = np.geomspace(1, max(10.0, float(finite.max()) * 1.2 if finite.size else 10.0), 300)
         for solver, row in zip(solvers, ratios, strict=True):
-            share = [np.sum(row <= t) / row.size for t in tau]
+            share = np.array([np.sum(row <= t) / row.size for t in tau])
             if share[-1] > 0:
-                _profile_line(ax, tau, share, solver, colours, drawn)
-        log_axis(ax, "x")
-        ax.set_ylim(0, 1.02)
-        ax.set_title(f"{name} derivatives", fontsize=10)
-        ax.grid(True, alpha=0.3)
-        ax.set_xlabel(f"tau: within this factor of the best {cost_label} (log)", fontsize=8)
-        ax.set_ylabel("share of problems solved (fraction)", fontsize=8)
-    _profile_legend(figure, drawn)
-    figure.suptitle(title, fontsize=11)
-    save_png(figure, path)
+                curves[name][solver] = (tau, share)
+    _profile_panels(path, title, curves, groups, xlabel=f"tau: within this factor of the best {cost_label} (log)")
 
 
-def data_profile(path: Path, title: str, panels: dict[str, dict[str, np.ndarray]], *, colours: dict[str, Any]) -> None:
+def data_profile(
+    path: Path, title: str, panels: dict[str, dict[str, np.ndarray]], *, groups: Sequence[tuple[str, list[str]]]
+) -> None:
     """Moré-Wild data profiles: share of problems solved within kappa (n + 1) evaluations.
 
-    ``panels[name][solver]`` holds, per problem, the evaluations spent when the convergence test
-    was first met (inf when never) divided by n + 1.
+    ``panels[variant][solver]`` holds, per problem, the work spent when the convergence test was first
+    met (inf when never) divided by n + 1; drawn like :func:`performance_profile`.
     """
-    figure, axes = _profile_axes(len(panels))
-    drawn: dict[str, Any] = {}
-    order = list(colours)
     finite = [v for budgets in panels.values() for row in budgets.values() for v in row if np.isfinite(v)]
     kappa = np.geomspace(0.1, max(max(finite) * 1.2 if finite else 10.0, 1.0), 300)
-    for ax, (name, budgets) in zip(axes, panels.items(), strict=False):
-        solvers = sorted(budgets, key=lambda s: (order.index(s.split(" ")[0]) if s.split(" ")[0] in order else 99, s))
-        for solver in solvers:
-            row = np.asarray(budgets[solver], dtype=float)
-            share = [np.sum(row <= k) / row.size for k in kappa]
+    curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for name, budgets in panels.items():
+        curves[name] = {}
+        for solver, row in budgets.items():
+            row = np.asarray(row, dtype=float)
+            share = np.array([np.sum(row <= k) / row.size for k in kappa])
             if share[-1] > 0:
-                _profile_line(ax, kappa, share, solver, colours, drawn)
-        log_axis(ax, "x")
-        ax.set_ylim(0, 1.02)
-        ax.set_title(f"{name} derivatives", fontsize=10)
-        ax.grid(True, alpha=0.3)
-        ax.set_xlabel("kappa: evaluations / (n + 1), simplex gradients (log)", fontsize=8)
-        ax.set_ylabel("share of problems solved (fraction)", fontsize=8)
-    _profile_legend(figure, drawn)
-    figure.suptitle(title, fontsize=11)
+                curves[name][solver] = (kappa, share)
+    _profile_panels(path, title, curves, groups, xlabel="kappa: work / (n + 1), simplex gradients (log)")
+
+
+def variant_profile(path: Path, costs: dict[str, np.ndarray], *, instances: int) -> None:
+    """A performance profile of the derivative variants: ``costs[variant]`` holds one work per instance
+    (a method on a problem), inf where that variant's run did not converge; one line per variant."""
+    figure = Figure(figsize=(9.0, 4.6))
+    ax = figure.subplots()
+    figure.subplots_adjust(left=0.09, right=0.74, top=0.88, bottom=0.13)
+    variants = list(costs)
+    colours = variant_colours(variants)
+    matrix = np.array([costs[v] for v in variants], dtype=float).reshape(len(variants), -1)
+    if matrix.size:
+        best = np.nanmin(np.where(matrix > 0, matrix, np.nan), axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratios = np.where(np.isfinite(matrix), matrix / best, np.inf)
+        finite = ratios[np.isfinite(ratios)]
+        tau = np.geomspace(1, max(10.0, float(finite.max()) * 1.2 if finite.size else 10.0), 300)
+        for variant, row in zip(variants, ratios, strict=True):
+            share = [np.sum(row <= t) / row.size for t in tau]
+            ax.step(tau, share, where="post", color=colours[variant], linewidth=2.0,
+                    linestyle=LINESTYLES.get(variant, "-"), label=variant)  # fmt: skip
+    log_axis(ax, "x")
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, alpha=0.3)
+    ax.tick_params(labelsize=TEXT)
+    ax.set_xlabel("tau: within this factor of the least work any variant needed (log)", fontsize=TEXT + 1)
+    ax.set_ylabel("share of instances solved (fraction)", fontsize=TEXT + 1)
+    ax.legend(title="derivative variant", fontsize=TEXT + 1, title_fontsize=TEXT + 1, loc="upper left",
+              bbox_to_anchor=(1.02, 1.0), borderaxespad=0)  # fmt: skip
+    ax.set_title(f"Which derivative variant is cheapest? {instances} instances (method x problem), cost = work",
+                 fontsize=TEXT + 2)  # fmt: skip
     save_png(figure, path)
 
 
@@ -414,22 +532,38 @@ def placeholder(path: Path, message: str) -> None:
 
 
 def accuracy_heatmap(path: Path, problems: Sequence[str], variants: Sequence[str], digits: np.ndarray) -> None:
-    """Correct digits of the gradient per problem (rows) and variant (columns)."""
-    height = max(4.0, 0.17 * len(problems) + 1.6)
-    figure = Figure(figsize=(6.4, height), layout="constrained")
-    ax = figure.subplots()
-    image = ax.imshow(digits, aspect="auto", cmap="viridis", vmin=0, vmax=16, interpolation="nearest")
-    ax.set_xticks(range(len(variants)), variants, fontsize=8)
-    ax.set_yticks(range(len(problems)), problems, fontsize=6 if len(problems) > 40 else 8)
-    for i in range(len(problems)):
-        for j in range(len(variants)):
-            value = digits[i, j]
-            if math.isfinite(value):
-                ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=5.5 if len(problems) > 40 else 7,
-                        color="white" if value < 9 else "black")  # fmt: skip
-    colourbar = figure.colorbar(image, ax=ax, shrink=0.6)
-    colourbar.set_label("correct digits (dimensionless, 16 = full float64)")
-    ax.set_xlabel("derivative variant")
-    ax.set_ylabel("problem")
-    ax.set_title("Gradient accuracy: worst digits over the random check points", fontsize=10)
+    """Correct digits of the gradient per problem (rows) and variant (columns), in side-by-side panels of
+    at most :data:`HEAT_ROWS` problems so that every cell number is :data:`TEXT` points or larger."""
+    count = len(problems)
+    panels = max(1, math.ceil(count / HEAT_ROWS))
+    per = math.ceil(count / panels) if count else 1
+    row_height = 0.24
+    width = max(7.5, panels * (2.3 + 0.62 * max(len(variants), 1)) + 1.4)
+    height = max(4.0, per * row_height + 1.9)
+    figure = Figure(figsize=(width, height), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, panels, squeeze=False).ravel())
+    image = None
+    for number, ax in enumerate(axes):
+        names = list(problems[number * per:(number + 1) * per])
+        block = digits[number * per:(number + 1) * per]
+        if not names:
+            ax.set_visible(False)
+            continue
+        image = ax.imshow(block, aspect="auto", cmap="viridis", vmin=0, vmax=16, interpolation="nearest")
+        ax.set_xticks(range(len(variants)), variants, fontsize=TEXT, rotation=30, ha="right")
+        ax.set_yticks(range(len(names)), names, fontsize=TEXT)
+        ax.set_ylim(per - 0.5, -0.5)  # equal row heights in every panel
+        for i in range(len(names)):
+            for j in range(len(variants)):
+                value = block[i, j]
+                if math.isfinite(value):
+                    text = f"{max(value, 0.0):.0f}"
+                    ax.text(j, i, text, ha="center", va="center", fontsize=TEXT,
+                            color="white" if value < 9 else "black")  # fmt: skip
+        ax.set_xlabel("derivative variant", fontsize=TEXT)
+    if image is not None:
+        colourbar = figure.colorbar(image, ax=list(axes), shrink=min(1.0, 6.0 / height), pad=0.01)
+        colourbar.set_label("correct digits (dimensionless,\n16 = full float64)", fontsize=TEXT)
+    axes[0].set_ylabel("problem", fontsize=TEXT)
+    figure.suptitle("Gradient accuracy: worst correct digits over the random check points", fontsize=TEXT + 2)
     save_png(figure, path)

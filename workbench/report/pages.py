@@ -6,17 +6,16 @@ import dataclasses
 import hashlib
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from workbench.report import tables
-from workbench.report.document import Figure, Heading, Links, Page, Table, Text
+from workbench.report import figures, overview, tables
+from workbench.report.document import Details, Figure, Heading, Links, Page, Table, Text
 from workbench.store import Store
-from workbench.variants import DERIVATIVE_VARIANTS
 
 __all__ = ["build_pages", "figure_jobs", "file_name", "render_figures"]
 
@@ -61,6 +60,7 @@ class Context:
     heatmap: tuple[list[str], list[str], Any] | None
     profiles: dict[str, Any]
     methods: list[str]
+    groups: list[tuple[str, list[str]]]
 
 
 def file_name(name: str) -> str:
@@ -95,7 +95,11 @@ def _problem_summary(info: dict[str, Any]) -> str:
     return "; ".join(parts) + "."
 
 
-def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[list[Page], Context]:
+def build_pages(
+    store: Store, selected: Sequence[str] | None = None, *, lesson: str | None = None
+) -> tuple[list[Page], Context]:
+    """Every page of the report and what its figures need; ``lesson``: the lesson page's target
+    (relative to the report folder, without extension) when there is one to link to."""
     problems = store.problems()
     runs = store.runs()
     checks = store.checks()
@@ -141,16 +145,24 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
         page.add(Heading("Iteration counts"))
         problem_runs = runs_by_problem.get(name, [])
         if problem_runs:
-            headers, rows = tables.problem_run_rows(problem_runs, methods)
+            headers, rows, variants = tables.problem_pivot(problem_runs, methods)
             page.add(Text("How to read this: see the [iteration-count report](../iterations.md). Methods that "
                           "cannot run on this problem are left out."))  # fmt: skip
-            page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-runs.csv"))
+            page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-pivot.csv",
+                           groups=[("", 1)] + [(v, 3) for v in variants],
+                           labels=["method"] + ["status", "iterations", "work"] * len(variants)))  # fmt: skip
+            headers, rows = tables.problem_run_rows(problem_runs, methods)
+            page.add(Details(f"Every run with its counts, errors and KKT residuals ({len(rows)} runs)", [
+                Table(headers, rows, csv=f"tables/problems/{file_name(name)}-runs.csv")]))  # fmt: skip
             reference = "f*" if info["f_star"] is not None else "best f found"
             convergence.append(name)
             page.add(Figure(f"figures/convergence/{file_name(name)}.png",
-                            f"f - {reference} on a log axis against iterations and against evaluations; one colour "
-                            "per method, analytic solid, finite differences dashed / dotted / dash-dot; notice how "
-                            "far the finite-difference curves shift right on the evaluation axis."))  # fmt: skip
+                            f"f - {reference} on a log axis against iterations: one row per derivative variant, one "
+                            "column per family of methods, one colour per method; notice where a row's curves "
+                            "stall."))  # fmt: skip
+            page.add(Figure(f"figures/convergence-work/{file_name(name)}.png",
+                            "The same against work (evaluations of f, c and exact derivatives, log axis): notice how "
+                            "far the finite-difference rows shift right."))  # fmt: skip
             if info["n"] == 2 and info["smooth"]:
                 trajectories.append(name)
                 page.add(Figure(f"figures/trajectories/{file_name(name)}.png",
@@ -183,93 +195,20 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
         accuracy.add(Text("No derivative checks are stored: run `workbench report` (without --from-store)."))
     pages.append(accuracy)
 
-    # iteration-count report ----------------------------------------------------------------
-    iterations = Page("iterations", "Iteration-count report: methods x derivative variants")
-    iterations.add(Links([("report index", "index"), ("accuracy report", "accuracy")], inline=True))
-    iterations.add(Heading("How to read this"), Text(HOW_TO_READ_RUNS))
-    profiles: dict[str, Any] = {}
-    if runs:
-        headers, rows = tables.summary_by_method(runs, methods)
-        iterations.add(Heading("Success rates and median cost"))
-        iterations.add(Table(headers, rows, csv="tables/summary-by-method.csv",
-                             caption="Per method and variant over the problems where it applies; success % counts "
-                                     "`converged` only (known local minima are counted apart)."))  # fmt: skip
-        headers, rows = tables.fd_cost_ratios(runs, methods)
-        iterations.add(Heading("What finite differences cost"))
-        iterations.add(Table(headers, rows, csv="tables/fd-cost-ratios.csv",
-                             caption="Work of a finite-difference run divided by the analytic run's, over the problems "
-                                     "both solved; the last column counts problems the analytic run solved and the "
-                                     "finite-difference run did not."))  # fmt: skip
-        headers, rows = tables.claimed_but_failed(runs, methods)
-        iterations.add(Heading("Claimed success, verdict disagrees"))
-        iterations.add(Table(headers, rows, csv="tables/claimed-but-failed.csv",
-                             caption=f"{len(rows)} runs where the method reported success but the workbench's verdict "
-                                     "(from exact derivatives) says the point is not a solution."))  # fmt: skip
-        headers, rows = tables.local_minimum_stops(runs, methods)
-        iterations.add(Heading("Stops at known local minima"))
-        iterations.add(Table(headers, rows, csv="tables/local-minimum-stops.csv",
-                             caption=f"{len(rows)} runs ended at a documented local minimum: not a failure of the "
-                                     "method, a property of the problem and its start point."))  # fmt: skip
-        profiles = _profile_plan(problems)
-        iterations.add(Heading("Performance and data profiles"), Text(HOW_TO_READ_PROFILES))
-        for key, caption in (
-            (
-                "performance-work-unconstrained",
-                "Performance profiles on the unconstrained problems, cost = work "
-                "(evaluations of f, c and exact derivatives); notice how the finite-difference panels shift right.",
-            ),
-            (
-                "performance-time-unconstrained",
-                "The same profiles with wall-clock time as the cost; cheap "
-                "evaluations make time and work rank methods differently.",
-            ),
-            (
-                "performance-work-constrained",
-                "Performance profiles on the bounded and constrained problems for the "
-                "methods that handle them, cost = work.",
-            ),
-            (
-                "data-profile",
-                "Data profiles on the unconstrained problems: share solved to 1e-3 of the initial gap "
-                "within a budget of simplex gradients; notice the evaluations finite differences add.",
-            ),
-        ):
-            if profiles.get(key):
-                iterations.add(Figure(f"figures/{key}.png", caption))
-    pages.append(iterations)
-
-    # index -------------------------------------------------------------------------------------
-    index = Page("index", "Workbench report")
-    statuses = Counter(r["status"] for r in runs)
+    # iteration-count report and index ---------------------------------------------------------
+    profiles = _profile_plan(problems) if runs else {}
+    pages.append(overview.iterations_page(runs, methods, profiles, (HOW_TO_READ_RUNS, HOW_TO_READ_PROFILES)))
     environment = store.environments()
-    env = environment[-1] if environment else {}
-    index.add(Text(
-        "Generated by `workbench report` from the result store alone (restyling never re-runs a study). "
-        f"{len(names)} problems, {len(runs)} stored runs: "
-        + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())) + "."
-    ))  # fmt: skip
-    if env:
-        index.add(Text("Environment: " + ", ".join(f"{k} {env[k]}" for k in ("python", "numpy", "scipy", "sympy",
-                       "symengine", "workbench", "platform", "cpu_count") if k in env) + "."))  # fmt: skip
-    index.add(Heading("Accuracy report"))
-    index.add(Text("How many digits each finite-difference variant gets on every problem, measured against the "
-                   "exact derivatives and next to the textbook error model; the error-versus-step "
-                   "curves."))  # fmt: skip
-    index.add(Links([("accuracy report", "accuracy")]))
-    index.add(Heading("Iteration-count report"))
-    index.add(Text("Every method with every derivative variant: status by the independent verdict, iterations, true "
-                   "evaluations, time, distance to the optimum; success rates, what finite differences cost, "
-                   "performance and data profiles."))  # fmt: skip
-    index.add(Links([("iteration-count report", "iterations")]))
-    index.add(Heading("Problems"))
-    index.add(Text("One page per problem: its derivative-check table and error-versus-step figure, its runs, "
-                   "convergence figure and (2-D problems) trajectories."))  # fmt: skip
-    index.add(Links([(n, f"problems/{file_name(n)}") for n in names], inline=True))
-    pages.append(index)
+    key_figure = bool(runs) and len({r["variant"] for r in runs}) >= 2
+    if key_figure:
+        profiles["variant-profile"] = names
+    pages.append(overview.index_page(runs, checks, methods, names, [(n, f"problems/{file_name(n)}") for n in names],
+                                     environment[-1] if environment else {}, key_figure=key_figure,
+                                     lesson=lesson))  # fmt: skip
 
     context = Context(problems=problems, convergence=convergence, trajectories=trajectories,
                       sweeps={n: sweeps[n] for n in names if n in sweeps}, heatmap=heatmap, profiles=profiles,
-                      methods=methods)  # fmt: skip
+                      methods=methods, groups=figures.method_groups(methods, store.methods()))  # fmt: skip
     return pages, context
 
 
@@ -293,7 +232,9 @@ def _profile_plan(problems: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def figure_jobs(context: Context, store: Path, output: Path) -> list[tuple[Any, ...]]:
     jobs: list[tuple[Any, ...]] = []
     for name in context.convergence:
-        jobs.append(("convergence", str(store), str(output), name, context.problems[name], context.methods))
+        for axis in ("iteration", "work"):
+            jobs.append(("convergence", str(store), str(output), name, context.problems[name], context.methods,
+                         context.groups, axis))  # fmt: skip
     for name in context.trajectories:
         jobs.append(("trajectories", str(store), str(output), name, context.problems[name], context.methods))
     for name, sweep in context.sweeps.items():
@@ -301,7 +242,8 @@ def figure_jobs(context: Context, store: Path, output: Path) -> list[tuple[Any, 
     if context.heatmap is not None:
         jobs.append(("heatmap", str(store), str(output), *context.heatmap))
     for key, names in context.profiles.items():
-        jobs.append(("profile", str(store), str(output), key, names, context.problems, context.methods))
+        jobs.append(("profile", str(store), str(output), key, names, context.problems, context.methods,
+                     context.groups))  # fmt: skip
     return jobs
 
 
@@ -329,6 +271,8 @@ def figure_path(job: tuple[Any, ...]) -> Path | None:
     """Where a figure job writes its file (None for a job that writes none)."""
     kind, output = job[0], Path(job[2])
     folders = {"convergence": "convergence", "trajectories": "trajectories", "sweep": "sweeps"}
+    if kind == "convergence" and job[7] == "work":
+        return output / "figures" / "convergence-work" / f"{file_name(job[3])}.png"
     if kind in folders:
         return output / "figures" / folders[kind] / f"{file_name(job[3])}.png"
     if kind == "heatmap":
@@ -354,16 +298,16 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
         return [path]
     with Store(store_path, readonly=True) as store:
         if kind == "convergence":
-            _, _, _, name, info, methods = job
+            _, _, _, name, info, methods, groups, axis = job
             runs = [
                 r for r in store.runs("problem = ?", (name,)) if r["status"] != "not_applicable" and r["start"] == 0
             ]
             traces = store.traces(r["key"] for r in runs)
             reference, label = _reference(info, runs, traces)
-            path = output / "figures" / "convergence" / f"{file_name(name)}.png"
+            path = figure_path(job)
             figures.convergence(path, name, tables.order_runs(runs, methods), traces, reference=reference,
-                                reference_label=label, colours=figures.method_colours(methods),
-                                absolute=info["m"] > 0)  # fmt: skip
+                                reference_label=label, groups=groups, absolute=info["m"] > 0,
+                                axis=axis)  # fmt: skip
             return [path]
         if kind == "trajectories":
             _, _, _, name, info, methods = job
@@ -379,34 +323,36 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
                     by_variant.setdefault(run["variant"], []).append((run, traces[run["key"]]))
             if not by_variant:
                 return []
-            reference, _ = _reference(info, runs, traces)
+            reference, label = _reference(info, runs, traces)
             path = output / "figures" / "trajectories" / f"{file_name(name)}.png"
             objective = figures.objective_function(info["objective"], info["variables"])
+            drawn = [m for m in methods if m in TRAJECTORY_METHODS]
             figures.trajectories(path, name, objective, by_variant, x0=info["x0"], x_star=info["x_star"],
                                  bounds=(np.array(info["lower"]), np.array(info["upper"])),
-                                 colours=figures.method_colours(methods), f_floor=reference)  # fmt: skip
+                                 colours=figures.group_colours(drawn), f_floor=reference,
+                                 reference_label=label)  # fmt: skip
             return [path]
         if kind == "profile":
-            _, _, _, key, names, problems, methods = job
+            _, _, _, key, names, problems, methods, groups = job
             runs = [r for r in store.runs() if r["problem"] in set(names) and r["start"] == 0]
-            colours = figures.method_colours(methods)
-            variants = [v for v in DERIVATIVE_VARIANTS if any(r["variant"] == v for r in runs)]
+            variants = tables.variant_order({r["variant"] for r in runs})
             path = output / "figures" / f"{key}.png"
-            if key == "data-profile":
+            if key == "variant-profile":
+                costs = tables.variant_profile_costs(runs, methods)
+                figures.variant_profile(path, costs, instances=len(next(iter(costs.values()), [])))
+            elif key == "data-profile":
                 traces = store.traces(r["key"] for r in runs if r["status"] != "not_applicable")
                 panels = {v: tables.data_profile_budgets(runs, traces, {n: problems[n] for n in names}, v)
                           for v in variants}  # fmt: skip
-                figures.data_profile(
-                    path, f"Data profiles, {len(names)} unconstrained problems", panels, colours=colours
-                )
+                figures.data_profile(path, f"Data profiles, {len(names)} unconstrained problems", panels,
+                                     groups=groups)  # fmt: skip
             else:
                 cost = "time" if "time" in key else "work"
                 panels = {v: tables.performance_costs(runs, names, v, cost=cost) for v in variants}
                 scope = "unconstrained" if key.endswith("unconstrained") else "bounded and constrained"
                 label = "wall-clock time" if cost == "time" else "work (evaluations)"
                 heading = f"Performance profiles, {len(names)} {scope} problems, cost = {label}"
-                figures.performance_profile(path, heading,
-                                            panels, cost_label=label, colours=colours)  # fmt: skip
+                figures.performance_profile(path, heading, panels, cost_label=label, groups=groups)
             return [path]
     raise ValueError(f"unknown figure job {kind!r}")
 

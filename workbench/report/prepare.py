@@ -23,6 +23,7 @@ from typing import Any
 from workbench.methods import available_methods
 from workbench.parallel import process_context
 from workbench.problem import Problem
+from workbench.progress import Progress
 from workbench.store import DEFAULT_STORE, Store
 from workbench.study import Study, StudySummary
 from workbench.variants import DERIVATIVE_VARIANTS
@@ -38,12 +39,16 @@ def default_study(
     derivatives: Sequence[str] | None = None,
     problems_dir: str | Path | None = None,
 ) -> Study:
-    """The study ``workbench report`` runs (module docstring); arguments narrow or widen it."""
+    """The study ``workbench report`` runs (module docstring); arguments narrow or widen it. Problems
+    tagged ``data`` (finite sums over data rows, trained in mini-batches) are left out of this grid:
+    every method in every finite-difference variant on a network would spend minutes of full passes."""
     options: dict[str, Any] = {"time_limit": 60.0} if full else {"max_iterations": 500, "time_limit": 10.0}
     variants = list(derivatives) if derivatives else [*DERIVATIVE_VARIANTS, *(["fd-forward+bfgs"] if full else [])]
+    chosen = Study(problems=list(problems) if problems else ["all"], problems_dir=problems_dir).resolve_problems()
+    grid = [problem for problem in chosen.values() if "data" not in problem.tags]
     return Study(
         name="report-full" if full else "report",
-        problems=list(problems) if problems else ["all"],
+        problems=grid,
         methods=list(methods) if methods else list(available_methods()),
         derivatives=variants,
         starts=3 if full else 1,
@@ -68,8 +73,11 @@ def pool(jobs: int) -> concurrent.futures.Executor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=process_context())
 
 
-def run_checks(problems: dict[str, Problem], store: Store, *, jobs: int = 1, rerun: bool = False) -> int:
-    """Derivative checks and step sweeps for every problem whose current declaration has none stored."""
+def run_checks(
+    problems: dict[str, Problem], store: Store, *, jobs: int = 1, rerun: bool = False, progress: bool | None = False
+) -> int:
+    """Derivative checks and step sweeps for every problem whose current declaration has none stored;
+    ``progress``: the ``checks`` line (None: on a terminal)."""
     stored = store.check_fingerprints()
     sweeps = store.sweeps()
 
@@ -80,18 +88,24 @@ def run_checks(problems: dict[str, Problem], store: Store, *, jobs: int = 1, rer
     if not pending:
         return 0
 
+    bar = Progress(len(pending), enabled=progress, phase="checks", label="problems", failures=False)
+
     def save(result: tuple[str, str, list[Any], dict[str, Any]]) -> None:
         name, fingerprint, rows, sweep = result
         store.write_checks(name, fingerprint, rows)
         store.write_sweep(name, fingerprint, sweep)
+        bar.update(task=name)
 
-    if jobs > 1 and len(pending) > 1:
-        with pool(jobs) as workers:
-            for result in workers.map(_check_one, pending):
-                save(result)
-    else:
-        for problem in pending:
-            save(_check_one(problem))
+    try:
+        if jobs > 1 and len(pending) > 1:
+            with pool(jobs) as workers:
+                for result in workers.map(_check_one, pending):
+                    save(result)
+        else:
+            for problem in pending:
+                save(_check_one(problem))
+    finally:
+        bar.close()
     return len(pending)
 
 
@@ -102,5 +116,5 @@ def prepare(
     summary = study.run(store=store, jobs=jobs, rerun=rerun, progress=progress)
     if not summary.interrupted:
         with Store(store) as handle:
-            run_checks(study.resolve_problems(), handle, jobs=jobs, rerun=rerun)
+            run_checks(study.resolve_problems(), handle, jobs=jobs, rerun=rerun, progress=progress)
     return summary

@@ -15,10 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from workbench.variants import FINITE_DIFFERENCE_VARIANTS, variant_rank
+from workbench.variants import variant_rank
 
 __all__ = [
+    "accuracy_headline",
     "claimed_but_failed",
+    "claimed_by_method",
+    "fd_cost_pivot",
+    "headline_pivot",
+    "local_minimum_by_problem",
+    "problem_pivot",
+    "study_limits",
+    "variant_order",
+    "variant_profile_costs",
     "data_profile_budgets",
     "digits_summary",
     "fd_cost_ratios",
@@ -33,6 +42,16 @@ __all__ = [
 
 EXCLUDED_FROM_LABEL = {"seed", "x0", "max_iterations", "time_limit", "max_evaluations"}
 REACHED = ("converged", "local_minimum")
+#: The options that limit a run, as the report states them (stored resolved options).
+LIMITS = ("max_iterations", "time_limit", "max_evaluations")
+#: Check quantities in the order the report shows them.
+QUANTITIES = ("gradient", "hessian", "jacobian", "constraint_hessian")
+
+
+def variant_order(names: Sequence[str] | set[str]) -> list[str]:
+    """The variants found in the store, in report order (:func:`workbench.variants.variant_rank`:
+    the known ones as listed there, any other after them by name)."""
+    return sorted(set(names), key=variant_rank)
 
 
 def work(run: dict[str, Any]) -> float:
@@ -82,8 +101,8 @@ def _verdict(run: dict[str, Any]) -> str:
 
 
 PROBLEM_RUN_HEADERS = [
-    "method", "variant", "status", "verdict", "iterations", "evaluations", "gradient calls", "Hessian calls",
-    "work", "time s", "|f - f*|", "||x - x*||", "KKT stationarity", "feasibility", "complementarity",
+    "method", "variant", "status", "iterations", "work", "|f - f*|", "time s", "evaluations", "gradient calls",
+    "Hessian calls", "||x - x*||", "KKT stationarity", "feasibility", "complementarity", "verdict",
 ]  # fmt: skip
 
 
@@ -102,9 +121,9 @@ def problem_run_rows(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> 
         if multi:
             row += [run["seed"], run["start"]]
         row += [
-            run["status"], _verdict(run), run["iterations"], run["evaluations"], run["gradient_calls"],
-            run["hessian_calls"], work(run), round(float(run["wall_time"]), 4), run["f_error"], run["x_error"],
-            run["stationarity"], run["feasibility"], run["complementarity"],
+            run["status"], run["iterations"], work(run), run["f_error"], round(float(run["wall_time"]), 4),
+            run["evaluations"], run["gradient_calls"], run["hessian_calls"], run["x_error"], run["stationarity"],
+            run["feasibility"], run["complementarity"], _verdict(run),
         ]  # fmt: skip
         rows.append(row)
     return headers, rows
@@ -261,10 +280,10 @@ def digits_summary(
             continue
         key = (row["problem"], row["quantity"], row["variant"])
         worst[key] = min(worst.get(key, math.inf), float(row["digits"]))
-    variants = [v for v in FINITE_DIFFERENCE_VARIANTS if any(k[2] == v for k in worst)]
+    variants = variant_order({k[2] for k in worst})
     quantities = [q for q in ("gradient", "hessian", "jacobian") if any(k[1] == q for k in worst)]
     headers = ["problem", "n"] + [f"{q} {v}" for q in quantities for v in variants] + ["note"]
-    expected = {"fd-forward": 6, "fd-central": 8, "complex-step": 13}
+    expected = {"fd-forward": 6, "fd-central": 8, "complex-step": 13}  # other variants: no textbook floor here
     rows, heat, names = [], [], []
     for name in sorted(problems):
         if not any(k[0] == name for k in worst):
@@ -274,7 +293,7 @@ def digits_summary(
             for v in variants:
                 value = worst.get((name, q, v))
                 row.append(None if value is None or not math.isfinite(value) else round(value, 1))
-        short = [v for v in variants if worst.get((name, "gradient", v), 16) < expected[v]]
+        short = [v for v in variants if worst.get((name, "gradient", v), 16) < expected.get(v, 0)]
         row.append(("gradient short of textbook accuracy: " + ", ".join(short)) if short else "")
         rows.append(row)
         names.append(name)
@@ -295,3 +314,173 @@ def problem_check_rows(checks: Sequence[dict[str, Any]]) -> tuple[list[str], lis
         rows.append([row["point"], row["quantity"], row["variant"], row["digits"], measured, row["rel_error"],
                      predicted, ratio, row["evaluations"]])  # fmt: skip
     return headers, rows
+
+
+# -------------------------------------------------------------------------------------------
+# the answers: pivots of methods x variants, the accuracy headline, the study's limits
+
+
+def study_limits(runs: Sequence[dict[str, Any]]) -> dict[str, dict[Any, int]]:
+    """{limit option: {value: runs}} over the runs that ran (not ``not_applicable``), read from their
+    stored resolved options: what stopped a run that did not converge (:data:`LIMITS`)."""
+    found: dict[str, dict[Any, int]] = {name: {} for name in LIMITS}
+    for run in runs:
+        if run["status"] == "not_applicable":
+            continue
+        options = run.get("options") or {}
+        for name in LIMITS:
+            if name in options:
+                value = options[name]
+                found[name][value] = found[name].get(value, 0) + 1
+    return {name: values for name, values in found.items() if values}
+
+
+def _solver_runs(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """{solver label: {variant: runs}} in method order."""
+    varying = varying_options(runs)
+    table: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for run in order_runs(runs, methods):
+        table.setdefault(solver_label(run, varying), {}).setdefault(run["variant"], []).append(run)
+    return table
+
+
+def _instance(run: dict[str, Any]) -> tuple[str, int, int]:
+    return (run["problem"], int(run["seed"]), int(run["start"]))
+
+
+def headline_pivot(
+    runs: Sequence[dict[str, Any]], methods: Sequence[str]
+) -> tuple[list[str], list[list[Any]], list[str]]:
+    """Methods as rows, derivative variants as columns: per cell the success % (``converged`` runs over
+    the runs that apply), and the lower median of iterations and of work over the problems **every**
+    variant of that method solves (the same instances in every column of the row, so the columns
+    compare like with like; a variant the method never applies to is left out of that set). Lower
+    median: an observed run's count, never a half. Returns headers, rows and the variants in order."""
+    variants = variant_order({r["variant"] for r in runs})
+    headers = ["method", "problems all variants solve"]
+    for variant in variants:
+        headers += [f"{variant} success %", f"{variant} median iterations", f"{variant} median work"]
+    rows = []
+    for solver, by_variant in _solver_runs(runs, methods).items():
+        applied = {v: [r for r in by_variant.get(v, []) if r["status"] != "not_applicable"] for v in variants}
+        if not any(applied.values()):
+            continue
+        solved = {v: {_instance(r) for r in rs if r["status"] == "converged"} for v, rs in applied.items() if rs}
+        common = set.intersection(*solved.values()) if solved else set()
+        row: list[Any] = [solver, len({p for p, _, _ in common})]
+        for variant in variants:
+            members = applied[variant]
+            if not members:
+                row += [None, None, None]
+                continue
+            success = round(100.0 * sum(r["status"] == "converged" for r in members) / len(members))
+            shared = [r for r in members if r["status"] == "converged" and _instance(r) in common]
+            row += [
+                success,
+                statistics.median_low(r["iterations"] for r in shared) if shared else None,
+                statistics.median_low(work(r) for r in shared) if shared else None,
+            ]
+        rows.append(row)
+    return headers, rows, variants
+
+
+def accuracy_headline(checks: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]], list[str]]:
+    """Variants as rows, check quantities as columns: the median and the worst (lowest) correct digits
+    over the problems, each problem counted by its worst random check point. Returns headers, rows
+    and the quantities in order."""
+    worst: dict[tuple[str, str, str], float] = {}
+    for row in checks:
+        if not row["point"].startswith("random") or row["digits"] is None or not math.isfinite(row["digits"]):
+            continue
+        key = (row["problem"], row["quantity"], row["variant"])
+        worst[key] = min(worst.get(key, math.inf), float(row["digits"]))
+    variants = variant_order({k[2] for k in worst})
+    quantities = [q for q in QUANTITIES if any(k[1] == q for k in worst)]
+    quantities += sorted({k[1] for k in worst} - set(quantities))
+    headers = ["variant"]
+    for quantity in quantities:
+        headers += [f"{quantity} median digits", f"{quantity} worst digits", f"{quantity} problems"]
+    rows = []
+    for variant in variants:
+        row: list[Any] = [variant]
+        for quantity in quantities:
+            values = [d for (_, q, v), d in worst.items() if q == quantity and v == variant]
+            row += [round(statistics.median(values), 1), round(min(values), 1), len(values)] if values else [None] * 3
+        rows.append(row)
+    return headers, rows, quantities
+
+
+def fd_cost_pivot(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
+    """:func:`fd_cost_ratios` as a pivot: methods as rows; per finite-difference variant the median work
+    ratio against analytic derivatives and the problems lost to differencing."""
+    _, flat = fd_cost_ratios(runs, methods)
+    variants = variant_order({row[1] for row in flat})
+    headers = ["method"]
+    for variant in variants:
+        headers += [f"{variant} median work ratio", f"{variant} problems lost"]
+    table: dict[str, dict[str, list[Any]]] = {}
+    for solver, variant, _count, median, _low, _high, lost in flat:
+        table.setdefault(solver, {})[variant] = [median, lost]
+    rows = [[solver, *(v for variant in variants for v in cells.get(variant, [None, None]))]
+            for solver, cells in table.items()]  # fmt: skip
+    return headers, rows
+
+
+def claimed_by_method(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
+    """Counts of runs where the method claimed success and the verdict disagrees, methods x variants."""
+    variants = variant_order({r["variant"] for r in runs})
+    rows = []
+    for solver, by_variant in _solver_runs(runs, methods).items():
+        counts = [sum(r["claimed_success"] and r["status"] not in REACHED for r in by_variant.get(v, []))
+                  for v in variants]  # fmt: skip
+        if any(counts):
+            rows.append([solver, *counts, sum(counts)])
+    return ["method", *variants, "all variants"], rows
+
+
+def local_minimum_by_problem(runs: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Per problem: runs that stopped at a documented local minimum, and the methods that did."""
+    table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for run in runs:
+        if run["status"] == "local_minimum":
+            table[run["problem"]].append(run)
+    rows = [[problem, len(members), ", ".join(sorted({r["method"] for r in members}))]
+            for problem, members in sorted(table.items(), key=lambda item: (-len(item[1]), item[0]))]  # fmt: skip
+    return ["problem", "runs at a local minimum", "methods"], rows
+
+
+def problem_pivot(
+    runs: Sequence[dict[str, Any]], methods: Sequence[str]
+) -> tuple[list[str], list[list[Any]], list[str]]:
+    """One problem's runs as methods x variants: per cell the status, iterations and work (the first
+    seed, start 0; methods that cannot run on the problem are left out)."""
+    first = min((r["seed"] for r in runs), default=0)
+    chosen = [r for r in runs if r["status"] != "not_applicable" and r["seed"] == first and r["start"] == 0]
+    variants = variant_order({r["variant"] for r in chosen})
+    headers = ["method"]
+    for variant in variants:
+        headers += [f"{variant} status", f"{variant} iterations", f"{variant} work"]
+    rows = []
+    for solver, by_variant in _solver_runs(chosen, methods).items():
+        row: list[Any] = [solver]
+        for variant in variants:
+            run = (by_variant.get(variant) or [None])[0]
+            row += [None, None, None] if run is None else [run["status"], run["iterations"], work(run)]
+        rows.append(row)
+    return headers, rows, variants
+
+
+def variant_profile_costs(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> dict[str, np.ndarray]:
+    """{variant: work per instance} for a performance profile of the derivative variants: an instance is
+    one (method, problem, seed, start) that every variant applies to; inf where the variant's run did
+    not converge. Instances no variant solved are left out."""
+    variants = variant_order({r["variant"] for r in runs})
+    cost: dict[tuple[Any, ...], dict[str, float]] = defaultdict(dict)
+    varying = varying_options(runs)
+    for run in runs:
+        if run["status"] == "not_applicable":
+            continue
+        key = (solver_label(run, varying), *_instance(run))
+        cost[key][run["variant"]] = work(run) if run["status"] == "converged" else math.inf
+    instances = [k for k, row in cost.items() if len(row) == len(variants) and any(map(math.isfinite, row.values()))]
+    return {v: np.array([cost[k][v] for k in instances], dtype=float) for v in variants}
