@@ -1,7 +1,10 @@
 """Section 8, derivative accuracy: the error-versus-step V-curve of forward, central and complex-step
-gradients on a well-scaled and a badly scaled function (sweeps stored beside the runs), and how the
-accuracy of the gradient changes an optimizer's iterations and evaluations on Brown's badly scaled
-function (study ``lesson-brown``)."""
+gradients on a well-scaled and a badly scaled function (sweeps stored beside the runs); the step rules
+side by side at the same points (textbook, scaled by typical_x, adaptive Richardson, and the model-optimal
+steps as the ceiling, with the digits and evaluations each got: the sweeps' stored ``rules``) and which to
+pick; and how the accuracy of the gradient changes an optimizer's iterations and evaluations on Brown's
+badly scaled function, with textbook steps (study ``lesson-brown``) and with steps scaled by its
+typical_x (study ``lesson-brown-scaled``)."""
 
 from __future__ import annotations
 
@@ -10,12 +13,14 @@ from typing import Any
 import numpy as np
 
 from workbench.lesson.context import FigureJob, Lesson, Section
-from workbench.lesson.plan import SWEEPS
+from workbench.lesson.plan import BROWN, SWEEPS
 from workbench.lesson.text import (
     EVALUATIONS_GENITIVE,
     ITERATIONS,
     ITERATIONS_GENITIVE,
+    METHODS,
     METHODS_GENITIVE,
+    RUNS_GENITIVE,
     code,
     form_ru,
     join,
@@ -28,11 +33,11 @@ from workbench.lesson.text import (
 )
 from workbench.report.document import Figure, Heading, Table, Text
 from workbench.report.figures import error_versus_step
-from workbench.variants import FINITE_DIFFERENCE_VARIANTS
+from workbench.variants import FIXED_STEP_VARIANTS
 
-__all__ = ["build", "branch_slope", "sweep_facts"]
+__all__ = ["build", "branch_slope", "rule_facts", "sweep_facts"]
 
-VARIANTS = FINITE_DIFFERENCE_VARIANTS
+VARIANTS = FIXED_STEP_VARIANTS
 #: The textbook order of each scheme's truncation error (the V's left branch slope on log-log axes).
 ORDER = {"fd-forward": 1, "fd-central": 2}
 #: The sweep figure's words in Russian (:data:`workbench.report.figures.SWEEP_WORDS` has the English ones).
@@ -44,6 +49,19 @@ SWEEP_WORDS_RU = {
     "optimal": "оптимальный по модели шаг",
     "thumb": "эмпирический шаг",
     "title": "{problem}: ошибка градиента от шага разности (ниже {floor} — на этом уровне)",
+    "textbook": "{variant}, учебный шаг: {error}, вычислений {evaluations}",
+    "scaled": "{variant}, шаги по typical_x (маркер на переменную): {error}, вычислений {evaluations}",
+    "adaptive": "fd-richardson, адаптивный: {error}, вычислений {evaluations}",
+    "model_optimal": "fd-optimal, шаги по точным f_iii (эталон): {error}, вычислений {evaluations}",
+}
+#: The step rules in the order the lesson's table lists them: (variant, rule) of the sweeps' ``rules``.
+RULES = (("fd-forward", "textbook"), ("fd-forward", "scaled"), ("fd-central", "textbook"), ("fd-central", "scaled"),
+         ("fd-richardson", "adaptive"), ("fd-optimal", "model-optimal"))  # fmt: skip
+RULE_NAMES = {
+    "textbook": ("textbook step", "учебный шаг"),
+    "scaled": ("steps scaled by typical_x", "шаги по typical_x"),
+    "adaptive": ("adaptive ladder + Richardson", "адаптивная лестница + Ричардсон"),
+    "model-optimal": ("model-optimal (exact f_iii: a ceiling)", "оптимальный по модели (точные f_iii: потолок)"),
 }
 
 
@@ -77,6 +95,11 @@ def sweep_facts(sweep: dict[str, Any]) -> dict[str, dict[str, float]]:
             "roundoff": branch_slope(steps, errors, steps[best] / 1000, steps[best] / 10),
         }  # fmt: skip
     return facts
+
+
+def rule_facts(sweep: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The sweep's measured step rules by (variant, rule) (:func:`workbench.accuracy.step_rules`)."""
+    return {(r["variant"], r["rule"]): r for r in sweep.get("rules", ())}
 
 
 def build(lesson: Lesson) -> Section:
@@ -151,8 +174,96 @@ def build(lesson: Lesson) -> Section:
             "модель из учебника (штриховая), оптимальный по модели и эмпирический шаги (вертикальные линии); "
             "обратите внимание на ветвь усечения слева, ветвь округления справа и ровное дно комплексного шага.",
         )))  # fmt: skip
+    _rules(lesson, blocks, sweeps)
     _optimizers(lesson, blocks, facts[bad]["fd-forward"]["at_thumb"])
+    _scaled_optimizers(lesson, blocks)
     return Section(say(en="8. Derivative accuracy", ru="8. Точность производных"), blocks, figures)
+
+
+def _digits(rule: dict[str, Any]) -> str:
+    return number(rule["digits"], 2)
+
+
+def _rules(lesson: Lesson, blocks: list[Any], sweeps: dict[str, Any]) -> None:
+    """8.2: the step rules side by side on the two swept functions, and which one to pick."""
+    say = lesson.say
+    well, bad = SWEEPS
+    rules = {name: rule_facts(sweeps[name]) for name in SWEEPS}
+    blocks.append(Heading(say(en="8.2 Three step rules and a ceiling",
+                              ru="8.2 Три правила выбора шага и потолок"), 3))  # fmt: skip
+    w, b = rules[well], rules[bad]
+    fw, cw, rw, ow = (w[("fd-forward", "textbook")], w[("fd-central", "textbook")], w[("fd-richardson", "adaptive")],
+                      w[("fd-optimal", "model-optimal")])  # fmt: skip
+    fb, sb, cb, rb, ob = (b[("fd-forward", "textbook")], b[("fd-forward", "scaled")], b[("fd-central", "textbook")],
+                          b[("fd-richardson", "adaptive")], b[("fd-optimal", "model-optimal")])  # fmt: skip
+    typical = sweeps[bad]["typical_x"]
+    scaled_x2 = sb["steps"][1] * max(1.0, abs(float(sweeps[bad]["x"][1])))
+    blocks.append(Text(say(
+        en=f"At the same two points, four ways to choose the step (the table below; digits = −log10 of the relative "
+        f"error). On `{well}` the textbook forward step gets {_digits(fw)} digits for {fw['evaluations']} evaluations "
+        f"of f, the textbook central step {_digits(cw)} for {cw['evaluations']}; `fd-richardson`, a ladder of steps "
+        f"h_0·2^−k per coordinate extrapolated by Richardson's tableau, gets {_digits(rw)} for {rw['evaluations']} "
+        f"(every point of its step search counted); the model-optimal steps, computed from the exact third "
+        f"derivatives, which a user without exact derivatives does not have, get {_digits(ow)} for "
+        f"{ow['evaluations']}: the ceiling of a fixed-step central difference, not a method. On Brown's function near "
+        f"x∗ the textbook forward step gets {_digits(fb)} digits; the library declares typical_x = {point(typical)}, "
+        f"which shrinks the step in x2 to {number(scaled_x2)} and gives {_digits(sb)} digits for the same "
+        f"{sb['evaluations']} evaluations, since the step in x1 stays √eps·|x1|; central differences get "
+        f"{_digits(cb)}, Richardson {_digits(rb)} for {rb['evaluations']} evaluations and the model-optimal central "
+        f"steps {_digits(ob)}.",
+        ru=f"В тех же двух точках — четыре способа выбрать шаг (таблица ниже; знаки = −log10 относительной ошибки). "
+        f"На `{well}` учебный шаг разности вперёд даёт {_digits(fw)} верных знаков за {fw['evaluations']} "
+        f"{form_ru(fw['evaluations'], *EVALUATIONS_GENITIVE)} f, учебный центральный шаг — {_digits(cw)} за "
+        f"{cw['evaluations']}; `fd-richardson`, лестница шагов h_0·2^−k по каждой координате с экстраполяцией по "
+        f"таблице Ричардсона, даёт {_digits(rw)} за {rw['evaluations']} (все точки подбора шага учтены); "
+        f"оптимальные по модели шаги, вычисленные по точным третьим производным, которых у пользователя без точных "
+        f"производных нет, дают {_digits(ow)} за {ow['evaluations']}: это потолок центральной разности с "
+        f"фиксированным шагом, а не метод. На функции Брауна вблизи x∗ учебный шаг разности вперёд даёт "
+        f"{_digits(fb)} верных знаков; в библиотеке для неё объявлен typical_x = {point(typical)}, он уменьшает шаг "
+        f"по x2 до {number(scaled_x2)} и даёт {_digits(sb)} знаков за те же {sb['evaluations']} "
+        f"{form_ru(sb['evaluations'], *EVALUATIONS_GENITIVE)}, ведь шаг по x1 остаётся √eps·|x1|; центральные "
+        f"разности дают {_digits(cb)}, Ричардсон — {_digits(rb)} за {rb['evaluations']} "
+        f"{form_ru(rb['evaluations'], *EVALUATIONS_GENITIVE)}, оптимальные по модели центральные шаги — "
+        f"{_digits(ob)}.",
+    )))  # fmt: skip
+    best_practical = max(cw["digits"], cb["digits"])
+    richer = rw["digits"] >= cw["digits"] and rb["digits"] >= cb["digits"]
+    blocks.append(Text(say(
+        en="Which to pick: the textbook central rule when about "
+        f"{number(min(cw['digits'], cb['digits']), 2)}–{number(best_practical, 2)} digits are enough and evaluations "
+        f"are dear ({cw['evaluations']} per gradient here); declare typical_x whenever variables live on scales far "
+        "from 1: it costs no evaluation, and it is what lets forward differences see x2 at all on Brown's function; "
+        + (f"`fd-richardson` when you need more digits or do not know the scales: it got {_digits(rw)} and "
+           f"{_digits(rb)} digits without any declaration, for {ratio(rw['evaluations'], cw['evaluations'])} the "
+           "evaluations of central differences. " if richer else
+           "`fd-richardson` did not beat central differences here, so its extra evaluations buy nothing on these "
+           "two points. ")
+        + "The model-optimal steps are a yardstick for the others, never a choice: they need the exact higher "
+        "derivatives.",
+        ru="Что выбрать: учебный центральный шаг, когда достаточно "
+        f"{number(min(cw['digits'], cb['digits']), 2)}–{number(best_practical, 2)} верных знаков, а вычисления "
+        f"дороги ({cw['evaluations']} на градиент здесь); объявлять typical_x всякий раз, когда переменные живут в "
+        "масштабах, далёких от 1: это не стоит ни одного вычисления, и только так разность вперёд вообще видит x2 "
+        "на функции Брауна; "
+        + (f"`fd-richardson` — когда нужно больше знаков или масштабы неизвестны: он получил {_digits(rw)} и "
+           f"{_digits(rb)} знаков без всяких объявлений, ценой {ratio_ru(rw['evaluations'], cw['evaluations'])} "
+           "большего числа вычислений, чем центральные разности. " if richer else
+           "`fd-richardson` здесь не превзошёл центральные разности, так что его лишние вычисления в этих двух "
+           "точках ничего не дают. ")
+        + "Оптимальные по модели шаги — мерило для остальных, а не выбор: им нужны точные старшие производные.",
+    )))  # fmt: skip
+    table = []
+    for name in SWEEPS:
+        for variant, rule in RULES:
+            found = rules[name].get((variant, rule))
+            if found is None:
+                continue
+            words = RULE_NAMES[rule]
+            table.append([name, variant, say(en=words[0], ru=words[1]), round(float(found["digits"]), 1),
+                          found["evaluations"]])  # fmt: skip
+    headers = say(en="function|variant|step rule|correct digits|evaluations of f",
+                  ru="функция|вариант|правило шага|верных знаков|вычислений f")  # fmt: skip
+    blocks.append(Table(headers.split("|"), table, csv="tables/step-rules.csv"))
 
 
 def _optimizers(lesson: Lesson, blocks: list[Any], forward_error: float) -> None:
@@ -162,8 +273,8 @@ def _optimizers(lesson: Lesson, blocks: list[Any], forward_error: float) -> None
     variants = list(dict.fromkeys(r["variant"] for r in runs.rows))
     table = [[r["method"], r["variant"], r["status"], r["iterations"], r["evaluations"],
               r["counts"].get("gradient_evaluations", 0), r["f_error"]] for r in runs.rows]  # fmt: skip
-    blocks.append(Heading(say(en="8.2 What an inaccurate gradient does to an optimizer",
-                              ru="8.2 Что неточный градиент делает с оптимизатором"), 3))  # fmt: skip
+    blocks.append(Heading(say(en="8.3 What an inaccurate gradient does to an optimizer",
+                              ru="8.3 Что неточный градиент делает с оптимизатором"), 3))  # fmt: skip
     shows, other = [], []
     for m in methods:
         exact = runs.one(method=m, variant="analytic")
@@ -204,7 +315,7 @@ def _optimizers(lesson: Lesson, blocks: list[Any], forward_error: float) -> None
             + ".",
         ))  # fmt: skip
     rescued = {}
-    for v in ("fd-central", "complex-step"):
+    for v in ("fd-central", "complex-step", "fd-richardson"):
         rows = [runs.one(method=m, variant=v) for m, _, _ in shows]
         if rows and all(r["status"] == "converged" for r in rows):
             low, high = min(r["evaluations"] for r in rows), max(r["evaluations"] for r in rows)
@@ -221,10 +332,11 @@ def _optimizers(lesson: Lesson, blocks: list[Any], forward_error: float) -> None
     parts.append(say(
         en=f"Near x∗ the rule-of-thumb forward-difference gradient has about {digits} correct digits "
         "(section 8.1), so a method stalls where the true gradient is still far from zero: derivative "
-        "accuracy is not a detail.",
+        "accuracy is not a detail. (These runs take the textbook steps: the function is declared here without "
+        "its typical_x.)",
         ru=f"Вблизи x∗ у градиента разностью вперёд с эмпирическим шагом верных знаков всего около {digits} "
         "(раздел 8.1), поэтому метод застревает там, где истинный градиент ещё далёк от нуля: точность "
-        "производных — не мелочь.",
+        "производных — не мелочь. (В этих прогонах шаги учебные: функция объявлена здесь без typical_x.)",
     ))  # fmt: skip
     blocks.append(Text(" ".join(parts)))
     headers = say(
@@ -232,3 +344,64 @@ def _optimizers(lesson: Lesson, blocks: list[Any], forward_error: float) -> None
         ru="метод|производные|статус|итераций|вычислений f|вычислений точного градиента|ошибка abs(f − f∗)",
     )  # fmt: skip
     blocks.append(Table(headers.split("|"), table, csv="tables/brown.csv"))
+
+
+def _scaled_optimizers(lesson: Lesson, blocks: list[Any]) -> None:
+    """The same optimizers with forward differences whose steps the declared typical_x scales: the step in
+    x1 stays √eps·|x1|, and its truncation error sets where every run stops."""
+    say = lesson.say
+    runs = lesson.runs["lesson-brown-scaled"]
+    sweep = lesson.store.sweeps()[BROWN]
+    typical = sweep["typical_x"]
+    x1 = float(lesson.info[BROWN]["x_star"][0])
+    h1 = sweep["rule_of_thumb"]["fd-forward"] * max(float(typical[0]), abs(x1))
+    f11 = float(lesson.facts[BROWN]["hessian_at_sweep_point"][0][0])
+    truncation, stall = h1 * f11 / 2, (h1 * f11 / 4) ** 2
+    methods = list(dict.fromkeys(r["method"] for r in runs.rows))
+    solved = [r for r in runs.rows if r["status"] == "converged"]
+    stopped = [r for r in runs.rows if r["status"] != "converged"]
+    outcome = say.join(f"{code(r['method'])} {say.status(r['status'])} (|f − f∗| = {number(r['f_error'])})"
+                       for r in runs.rows)  # fmt: skip
+    parts = [say(
+        en=f"Declaring typical_x = {point(typical)} (study `lesson-brown-scaled`: the library's declaration, the "
+        f"same {len(methods)} methods, forward differences): {outcome}.",
+        ru=f"С объявленным typical_x = {point(typical)} (исследование `lesson-brown-scaled`: объявление из "
+        f"библиотеки, те же {plural_ru(len(methods), *METHODS)}, разности вперёд): {outcome}.",
+    )]  # fmt: skip
+    if stopped:
+        low = min(float(r["f_error"]) for r in stopped)
+        high = max(float(r["f_error"]) for r in stopped)
+        parts.append(say(
+            en=f"The step in x2 is now right, but the step in x1 is √eps·max(typical_x1, |x1|) = {number(h1)} "
+            f"whatever typical_x says, because |x1| ≈ {number(x1)}; its truncation error h1·∂²f/∂x1²/2 = "
+            f"{number(truncation)} is a gradient error that does not shrink near x∗, so a method stops where the "
+            f"true ∂f/∂x1 equals it, at f ≈ (h1·∂²f/∂x1²/4)² = {number(stall)}. The {len(stopped)} runs that "
+            f"did not converge stopped at |f − f∗| = {number(low)} to {number(high)}. No forward step proportional "
+            "to |x1| reaches |f − f∗| ≤ 1e−6 here; central differences, whose truncation error is O(h²), do, "
+            "as the runs above show. typical_x fixes a variable whose step is too big for its size, not a "
+            "truncation error the size of the variable itself causes.",
+            ru=f"Шаг по x2 теперь правильный, но шаг по x1 равен √eps·max(typical_x1, |x1|) = {number(h1)} при "
+            f"любом typical_x, потому что |x1| ≈ {number(x1)}; его погрешность усечения h1·∂²f/∂x1²/2 = "
+            f"{number(truncation)} — ошибка градиента, которая не уменьшается вблизи x∗, и метод останавливается "
+            f"там, где истинная ∂f/∂x1 равна ей, при f ≈ (h1·∂²f/∂x1²/4)² = {number(stall)}. "
+            f"{plural_ru(len(stopped), 'прогон', 'прогона', 'прогонов')} без сходимости "
+            f"{form_ru(len(stopped), 'остановился', 'остановились', 'остановились')} при |f − f∗| от {number(low)} "
+            f"до {number(high)}. Никакой шаг разности вперёд, пропорциональный |x1|, не даёт здесь |f − f∗| ≤ 1e−6; "
+            "центральные разности, у которых погрешность усечения O(h²), дают, как показывают прогоны выше. "
+            "typical_x исправляет слишком большой для переменной шаг, но не погрешность усечения, которую вызывает "
+            "сам размер переменной.",
+        ))  # fmt: skip
+    if solved:
+        parts.append(say(
+            en=f"{len(solved)} of the {len(runs.rows)} runs converged: "
+            + join(f"{code(r['method'])} in {r['iterations']} iterations" for r in solved) + ".",
+            ru=f"{len(solved)} из {plural_ru(len(runs.rows), *RUNS_GENITIVE)} "
+            f"{form_ru(len(solved), 'сошёлся', 'сошлись', 'сошлись')}: "
+            + say.join(f"{code(r['method'])} за {plural_ru(r['iterations'], *ITERATIONS)}" for r in solved) + ".",
+        ))  # fmt: skip
+    blocks.append(Text(" ".join(parts)))
+    table = [[r["method"], r["variant"], r["status"], r["iterations"], r["evaluations"], r["f_error"]]
+             for r in runs.rows]  # fmt: skip
+    headers = say(en="method|derivatives|status|iterations|evaluations of f|error abs(f − f∗)",
+                  ru="метод|производные|статус|итераций|вычислений f|ошибка abs(f − f∗)")  # fmt: skip
+    blocks.append(Table(headers.split("|"), table, csv="tables/brown-scaled.csv"))

@@ -27,10 +27,29 @@ HOW_TO_READ_ACCURACY = (
     "seeded random points inside the bounds. **digits** = -log10(max |error| / max |exact|), clipped to [0, 16]; "
     "16 means agreement to the last bit. **model error** is what the textbook error model predicts from the exact "
     "higher derivatives at the point (truncation + round-off, with eps times the sum of |terms| of f as the rounding "
-    "error of one evaluation); a measured/model ratio near or below 1 means the variant is as good as theory allows. "
-    "**evaluations** counts the function evaluations spent on one estimate. Forward differences get about 8 digits, "
-    "central about 10-11, complex step about 16; x0 is often an integer point where differences of polynomials come "
-    "out exact by luck, so trust the random points."
+    "error of one evaluation), at the steps the variant used; a measured/model ratio near or below 1 means the "
+    "variant is as good as theory allows. **evaluations** counts the function evaluations spent on one estimate. "
+    "Forward differences get about 8 digits, central about 10-11, complex step about 16; x0 is often an integer "
+    "point where differences of polynomials come out exact by luck, so trust the random points. "
+    "`fd-richardson` (adaptive central differences with Richardson extrapolation) chooses its steps per entry from "
+    "the values it sees, so there is no textbook model of its error: its model-error column is left empty (NaN in "
+    "the store) rather than filled with a model of some other method. `fd-optimal` is a **teaching baseline**: its "
+    "steps minimise the central model using the *exact* higher derivatives f_iii and f_iiii, which a user without "
+    "exact derivatives does not have; it shows the best a fixed-step difference can do and is never ranked with "
+    "the practical variants. Where a problem declares `typical_x`, `fd-forward` and `fd-central` scale their steps "
+    "by max(typical_x_i, |x_i|), and the rows `fd-forward@textbook` / `fd-central@textbook` measure the same "
+    "stencils at the unscaled textbook steps max(1, |x_i|)."
+)
+HOW_TO_READ_RULES = (
+    "The step rules side by side, each cell **digits (evaluations)**: the textbook rules (steps sqrt(eps) and "
+    "eps^(1/3) times max(1, |x_i|) for gradients, eps^(1/3) and eps^(1/4) for Hessians), the same rules scaled by a "
+    "declared `typical_x` (max(typical_x_i, |x_i|), Dennis & Schnabel), the adaptive rule (`fd-richardson`: a "
+    "ladder of 8 or more steps per coordinate, extrapolated, the step search counted in its evaluations) and the "
+    "model-optimal steps (`fd-optimal`, the teaching baseline that reads exact higher derivatives: a ceiling for "
+    "fixed steps, not a method to pick). Pick the textbook central rule when about 10 digits are enough and "
+    "evaluations are dear, declare `typical_x` when variables live on very different scales, and pay for "
+    "`fd-richardson` (8x the evaluations of central differences) when you need 12 or more digits or the scales "
+    "are unknown."
 )
 HOW_TO_READ_RUNS = (
     "Every method runs from x0 with every derivative variant. **status** is decided by the workbench's own verdict "
@@ -126,11 +145,19 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
             headers, rows = tables.problem_check_rows(checks_by_problem[name])
             page.add(Text("How to read this: see the [accuracy report](../accuracy.md)."))
             page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-checks.csv"))
+            headers, rows = tables.step_rules(checks_by_problem[name])
+            page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-step-rules.csv",
+                           caption="Step rules side by side: digits (evaluations) per point and quantity; the "
+                                   "scaled columns are empty where the problem declares no typical_x, and "
+                                   "fd-optimal reads exact higher derivatives (a teaching baseline)."))  # fmt: skip
         if name in sweeps:
             page.add(Figure(f"figures/sweeps/{file_name(name)}.png",
                             "Gradient error against the step at a random point: measured (solid) and the textbook "
-                            "model (dashed); notice the V of truncation (left) and round-off (right) for forward and "
-                            "central differences, and that complex step has no round-off branch."))  # fmt: skip
+                            "model (dashed), with the step rules placed on it (rule-of-thumb and model-optimal steps "
+                            "as vertical lines, the scaled rule's steps as a bar where typical_x is declared, "
+                            "fd-optimal's and fd-richardson's errors as markers, evaluations in the legend); notice "
+                            "the V of truncation (left) and round-off (right), that complex step has no round-off "
+                            "branch, and that Richardson lies below the V's bottom."))  # fmt: skip
         page.add(Heading("Iteration counts"))
         problem_runs = runs_by_problem.get(name, [])
         if problem_runs:
@@ -142,8 +169,9 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
             convergence.append(name)
             page.add(Figure(f"figures/convergence/{file_name(name)}.png",
                             f"f - {reference} on a log axis against iterations and against evaluations; one colour "
-                            "per method, analytic solid, finite differences dashed / dotted / dash-dot; notice how "
-                            "far the finite-difference curves shift right on the evaluation axis."))  # fmt: skip
+                            "per method, analytic solid, finite differences dashed / dotted / dash-dot / "
+                            "dash-dot-dot; notice how far the finite-difference curves shift right on the "
+                            "evaluation axis."))  # fmt: skip
             if info["n"] == 2 and info["smooth"]:
                 trajectories.append(name)
                 page.add(Figure(f"figures/trajectories/{file_name(name)}.png",
@@ -160,7 +188,7 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
     heatmap = None
     if checks:
         headers, rows, heat, variants = tables.digits_summary(checks, problems)
-        heatmap = ([r[0] for r in rows], variants, heat.tolist())
+        heatmap = ([r[0] for r in rows], [tables.variant_label(v) for v in variants], heat.tolist())
         accuracy.add(Heading("Digits per variant and problem"))
         accuracy.add(Figure("figures/accuracy-digits.png",
                             "Worst correct digits of the gradient over the random points, per problem and variant; "
@@ -168,8 +196,21 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
                             "while complex step keeps all 16."))  # fmt: skip
         accuracy.add(Table(headers, rows, csv="tables/accuracy-summary.csv", digits=3,
                            caption="Worst digits over the random check points (gradient, Hessian, constraint "
-                                   "Jacobian); the note flags variants well short of their textbook "
-                                   "accuracy."))  # fmt: skip
+                                   "Jacobian); the note flags practical variants well short of their textbook "
+                                   "accuracy (never the teaching baseline fd-optimal)."))  # fmt: skip
+        headers, rows, scaled_headers, scaled_rows = tables.step_rules_overview(checks, problems)
+        accuracy.add(Heading("Step rules side by side"), Text(HOW_TO_READ_RULES))
+        accuracy.add(Table(headers, rows, csv="tables/step-rules.csv", digits=3,
+                           caption="Over the library at the random check points: the median over the problems of "
+                                   "each rule's worst digits, and the median evaluations per estimate divided by n "
+                                   "(gradient, Jacobian) or n^2 (Hessians). The scaled columns are the variants as "
+                                   "they run: scaled where a problem declares typical_x, textbook "
+                                   "elsewhere."))  # fmt: skip
+        if scaled_rows:
+            accuracy.add(Table(scaled_headers, scaled_rows, csv="tables/step-rules-typical-x.csv",
+                               caption="The problems that declare typical_x: worst digits (most evaluations) of "
+                                       "each rule over the random check points; x0 and x* are on each problem's "
+                                       "page."))  # fmt: skip
         accuracy.add(Heading("Per problem"))
         accuracy.add(Links([(n, f"problems/{file_name(n)}") for n in names], inline=True))
     else:
@@ -193,6 +234,16 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
                              caption="Work of a finite-difference run divided by the analytic run's, over the problems "
                                      "both solved; the last column counts problems the analytic run solved and the "
                                      "finite-difference run did not."))  # fmt: skip
+        headers, rows, numbers = tables.hessian_variants(runs, methods)
+        if rows:
+            iterations.add(Heading("Does a better finite-difference Hessian buy the iterations back?"))
+            iterations.add(Text(_hessian_sentence(numbers)))
+            iterations.add(Table(headers, rows, csv="tables/hessian-variants.csv",
+                                 caption="Methods that use a Hessian at every iteration, per derivative variant: "
+                                         "success over the problems where the method applies, and medians over "
+                                         "the problems every variant of the method solved (so each median is "
+                                         "taken over the same problems); work counts every evaluation of f, c "
+                                         "and exact derivatives, the finite-difference ones included."))  # fmt: skip
         headers, rows = tables.claimed_but_failed(runs, methods)
         iterations.add(Heading("Claimed success, verdict disagrees"))
         iterations.add(Table(headers, rows, csv="tables/claimed-but-failed.csv",
@@ -264,6 +315,37 @@ def build_pages(store: Store, selected: Sequence[str] | None = None) -> tuple[li
                       sweeps={n: sweeps[n] for n in names if n in sweeps}, heatmap=heatmap, profiles=profiles,
                       methods=methods)  # fmt: skip
     return pages, context
+
+
+def _hessian_sentence(numbers: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """The answer in numbers read from the store, for Newton's method (or the first Hessian method present):
+    success, median iterations and median work of analytic, fd-central and fd-richardson Hessians."""
+    method = "newton" if "newton" in numbers else next(iter(numbers))
+    by = numbers[method]
+    parts = []
+    for variant in ("analytic", "fd-central", "fd-richardson"):
+        entry = by.get(variant)
+        if entry is None:
+            continue
+        part = f"`{variant}` solves {entry['converged']} of {entry['runs']} ({entry['success']:g}%)"
+        if entry["iterations"] is not None:
+            part += f", median {entry['iterations']:g} iterations and work {entry['work']:g}"
+        parts.append(part)
+    common = next(iter(by.values()))["common"]
+    text = f"`{method}` with each Hessian: {'; '.join(parts)} (medians over the {common} problems every variant "
+    text += "solved)."
+    central, richardson = by.get("fd-central"), by.get("fd-richardson")
+    if central and richardson and central["work"] and richardson["work"] is not None:
+        more = richardson["converged"] - central["converged"]
+        solves = "as many problems as"
+        if more:
+            solves = f"{abs(more)} problem{'' if abs(more) == 1 else 's'} {'more' if more > 0 else 'fewer'} than"
+        text += (
+            f" Richardson's Hessian solves {solves} central differences and takes a median of "
+            f"{richardson['iterations']:g} iterations against {central['iterations']:g}, for "
+            f"{richardson['work'] / central['work']:.1f} times the work."
+        )
+    return text
 
 
 def _profile_plan(problems: dict[str, dict[str, Any]]) -> dict[str, Any]:
