@@ -61,7 +61,7 @@ RULE_NAMES = {
     "textbook": ("textbook step", "учебный шаг"),
     "scaled": ("steps scaled by typical_x", "шаги по typical_x"),
     "adaptive": ("adaptive ladder + Richardson", "адаптивная лестница + Ричардсон"),
-    "model-optimal": ("model-optimal (exact f_iii: a ceiling)", "оптимальный по модели (точные f_iii: потолок)"),
+    "model-optimal": ("model-optimal (exact f_iii; teaching)", "оптимальный по модели (точные f_iii; эталон)"),
 }
 
 
@@ -168,11 +168,13 @@ def build(lesson: Lesson) -> Section:
         blocks.append(Figure(job.path, say(
             en=f"Relative gradient error against the step h on `{name}`: measured (solid), "
             "the textbook model (dashed), model-optimal and rule-of-thumb steps "
-            "(vertical lines); notice the truncation branch on the left, the round-off "
-            "branch on the right, and the complex step's flat floor.",
+            "(vertical lines), and the step rules of 8.2 at their errors (markers; Richardson a dash-dot line); "
+            "notice the truncation branch on the left, the round-off branch on the right, and the complex "
+            "step's flat floor.",
             ru=f"Относительная ошибка градиента в зависимости от шага h на `{name}`: измеренная (сплошная линия), "
-            "модель из учебника (штриховая), оптимальный по модели и эмпирический шаги (вертикальные линии); "
-            "обратите внимание на ветвь усечения слева, ветвь округления справа и ровное дно комплексного шага.",
+            "модель из учебника (штриховая), оптимальный по модели и эмпирический шаги (вертикальные линии) и "
+            "правила выбора шага из 8.2 на уровне их ошибок (маркеры; Ричардсон — штрихпунктир); обратите "
+            "внимание на ветвь усечения слева, ветвь округления справа и ровное дно комплексного шага.",
         )))  # fmt: skip
     _rules(lesson, blocks, sweeps)
     _optimizers(lesson, blocks, facts[bad]["fd-forward"]["at_thumb"])
@@ -181,88 +183,116 @@ def build(lesson: Lesson) -> Section:
 
 
 def _digits(rule: dict[str, Any]) -> str:
-    return number(rule["digits"], 2)
+    """A rule's correct digits, to one decimal."""
+    return number(round(float(rule["digits"]), 1), 3)
 
 
 def _rules(lesson: Lesson, blocks: list[Any], sweeps: dict[str, Any]) -> None:
-    """8.2: the step rules side by side on the two swept functions, and which one to pick."""
+    """8.2: the step rules side by side on the two swept functions (and Brown's at x0), and which to pick:
+    every comparison below is made on the stored numbers, and the sentences follow its outcome."""
     say = lesson.say
     well, bad = SWEEPS
     rules = {name: rule_facts(sweeps[name]) for name in SWEEPS}
-    blocks.append(Heading(say(en="8.2 Three step rules and a ceiling",
-                              ru="8.2 Три правила выбора шага и потолок"), 3))  # fmt: skip
+    at_x0 = {(r["variant"], r["rule"]): r for r in lesson.facts[bad].get("rules_at_x0", ())}
+    blocks.append(Heading(say(en="8.2 Three step rules and the model's optimum",
+                              ru="8.2 Три правила выбора шага и оптимум модели"), 3))  # fmt: skip
     w, b = rules[well], rules[bad]
     fw, cw, rw, ow = (w[("fd-forward", "textbook")], w[("fd-central", "textbook")], w[("fd-richardson", "adaptive")],
                       w[("fd-optimal", "model-optimal")])  # fmt: skip
-    fb, sb, cb, rb, ob = (b[("fd-forward", "textbook")], b[("fd-forward", "scaled")], b[("fd-central", "textbook")],
-                          b[("fd-richardson", "adaptive")], b[("fd-optimal", "model-optimal")])  # fmt: skip
-    typical = sweeps[bad]["typical_x"]
+    fb, sb, cb, scb = (b[("fd-forward", "textbook")], b[("fd-forward", "scaled")], b[("fd-central", "textbook")],
+                       b[("fd-central", "scaled")])  # fmt: skip
+    rb, ob = b[("fd-richardson", "adaptive")], b[("fd-optimal", "model-optimal")]
+    f0, s0 = at_x0[("fd-forward", "textbook")], at_x0[("fd-forward", "scaled")]
+    c0, sc0 = at_x0[("fd-central", "textbook")], at_x0[("fd-central", "scaled")]
+    typical, x0 = sweeps[bad]["typical_x"], point(lesson.info[bad]["x0"])
     scaled_x2 = sb["steps"][1] * max(1.0, abs(float(sweeps[bad]["x"][1])))
+    lost = number(round(cb["digits"] - scb["digits"], 1), 3)
+    evaluations = say(en="evaluations", ru="вычислений")
     blocks.append(Text(say(
         en=f"At the same two points, four ways to choose the step (the table below; digits = −log10 of the relative "
-        f"error). On `{well}` the textbook forward step gets {_digits(fw)} digits for {fw['evaluations']} evaluations "
-        f"of f, the textbook central step {_digits(cw)} for {cw['evaluations']}; `fd-richardson`, a ladder of steps "
-        f"h_0·2^−k per coordinate extrapolated by Richardson's tableau, gets {_digits(rw)} for {rw['evaluations']} "
-        f"(every point of its step search counted); the model-optimal steps, computed from the exact third "
-        f"derivatives, which a user without exact derivatives does not have, get {_digits(ow)} for "
-        f"{ow['evaluations']}: the ceiling of a fixed-step central difference, not a method. On Brown's function near "
-        f"x∗ the textbook forward step gets {_digits(fb)} digits; the library declares typical_x = {point(typical)}, "
-        f"which shrinks the step in x2 to {number(scaled_x2)} and gives {_digits(sb)} digits for the same "
-        f"{sb['evaluations']} evaluations, since the step in x1 stays √eps·|x1|; central differences get "
-        f"{_digits(cb)}, Richardson {_digits(rb)} for {rb['evaluations']} evaluations and the model-optimal central "
-        f"steps {_digits(ob)}.",
-        ru=f"В тех же двух точках — четыре способа выбрать шаг (таблица ниже; знаки = −log10 относительной ошибки). "
-        f"На `{well}` учебный шаг разности вперёд даёт {_digits(fw)} верных знаков за {fw['evaluations']} "
-        f"{form_ru(fw['evaluations'], *EVALUATIONS_GENITIVE)} f, учебный центральный шаг — {_digits(cw)} за "
-        f"{cw['evaluations']}; `fd-richardson`, лестница шагов h_0·2^−k по каждой координате с экстраполяцией по "
-        f"таблице Ричардсона, даёт {_digits(rw)} за {rw['evaluations']} (все точки подбора шага учтены); "
-        f"оптимальные по модели шаги, вычисленные по точным третьим производным, которых у пользователя без точных "
-        f"производных нет, дают {_digits(ow)} за {ow['evaluations']}: это потолок центральной разности с "
-        f"фиксированным шагом, а не метод. На функции Брауна вблизи x∗ учебный шаг разности вперёд даёт "
-        f"{_digits(fb)} верных знаков; в библиотеке для неё объявлен typical_x = {point(typical)}, он уменьшает шаг "
-        f"по x2 до {number(scaled_x2)} и даёт {_digits(sb)} знаков за те же {sb['evaluations']} "
-        f"{form_ru(sb['evaluations'], *EVALUATIONS_GENITIVE)}, ведь шаг по x1 остаётся √eps·|x1|; центральные "
-        f"разности дают {_digits(cb)}, Ричардсон — {_digits(rb)} за {rb['evaluations']} "
-        f"{form_ru(rb['evaluations'], *EVALUATIONS_GENITIVE)}, оптимальные по модели центральные шаги — "
-        f"{_digits(ob)}.",
+        f"error, evaluations of f in parentheses). On `{well}`: the textbook forward step {_digits(fw)} digits "
+        f"({fw['evaluations']}), the textbook central step {_digits(cw)} ({cw['evaluations']}); `fd-richardson`, a "
+        f"ladder of steps h_0·2^−k per coordinate extrapolated by Richardson's tableau, {_digits(rw)} "
+        f"({rw['evaluations']}, every point of its step search counted); and `fd-optimal`, central differences at "
+        f"the steps that minimise the error model, computed from the exact third derivatives that a user without "
+        f"exact derivatives does not have, {_digits(ow)} ({ow['evaluations']}). On Brown's function the library "
+        f"declares typical_x = {point(typical)}. Near x∗ it shrinks the forward step in x2 to {number(scaled_x2)}, "
+        f"and forward differences go from {_digits(fb)} to {_digits(sb)} digits; at x0 = {x0} "
+        f"from {_digits(f0)} to {_digits(s0)}. Central differences go from {_digits(cb)} to {_digits(scb)} near x∗ "
+        f"and from {_digits(c0)} to {_digits(sc0)} at x0; "
+        f"Richardson (whose ladder starts at max(typical_x_i, |x_i|)) gets {_digits(rb)} ({rb['evaluations']}) and "
+        f"`fd-optimal` {_digits(ob)}.",
+        ru=f"В тех же двух точках — четыре способа выбрать шаг (таблица ниже; знаки = −log10 относительной ошибки, в "
+        f"скобках — число вычислений f). На `{well}`: учебный шаг разности вперёд — {_digits(fw)} верных знаков "
+        f"({fw['evaluations']}), учебный центральный шаг — {_digits(cw)} ({cw['evaluations']}); `fd-richardson`, "
+        f"лестница шагов h_0·2^−k по каждой координате с экстраполяцией по таблице Ричардсона, — {_digits(rw)} "
+        f"({rw['evaluations']}, все точки подбора шага учтены); `fd-optimal`, центральные разности с шагами, "
+        f"минимизирующими модель ошибки и вычисленными по точным третьим производным, которых у пользователя без "
+        f"точных производных нет, — {_digits(ow)} ({ow['evaluations']}). Для функции Брауна в библиотеке объявлен "
+        f"typical_x = {point(typical)}. Вблизи x∗ он уменьшает шаг разности вперёд по x2 до {number(scaled_x2)}, и "
+        f"разности вперёд дают {_digits(sb)} верных знаков вместо {_digits(fb)}; в x0 = "
+        f"{x0} — {_digits(s0)} вместо {_digits(f0)}. Центральные разности вблизи x∗ дают "
+        f"{_digits(scb)} вместо {_digits(cb)}, в x0 — {_digits(sc0)} вместо {_digits(c0)}; Ричардсон (его лестница "
+        "начинается с max(typical_x_i, |x_i|)) — "
+        f"{_digits(rb)} ({rb['evaluations']}), `fd-optimal` — {_digits(ob)}.",
     )))  # fmt: skip
-    best_practical = max(cw["digits"], cb["digits"])
-    richer = rw["digits"] >= cw["digits"] and rb["digits"] >= cb["digits"]
-    blocks.append(Text(say(
-        en="Which to pick: the textbook central rule when about "
-        f"{number(min(cw['digits'], cb['digits']), 2)}–{number(best_practical, 2)} digits are enough and evaluations "
-        f"are dear ({cw['evaluations']} per gradient here); declare typical_x whenever variables live on scales far "
-        "from 1: it costs no evaluation, and it is what lets forward differences see x2 at all on Brown's function; "
-        + (f"`fd-richardson` when you need more digits or do not know the scales: it got {_digits(rw)} and "
-           f"{_digits(rb)} digits without any declaration, for {ratio(rw['evaluations'], cw['evaluations'])} the "
-           "evaluations of central differences. " if richer else
-           "`fd-richardson` did not beat central differences here, so its extra evaluations buy nothing on these "
-           "two points. ")
-        + "The model-optimal steps are a yardstick for the others, never a choice: they need the exact higher "
-        "derivatives.",
-        ru="Что выбрать: учебный центральный шаг, когда достаточно "
-        f"{number(min(cw['digits'], cb['digits']), 2)}–{number(best_practical, 2)} верных знаков, а вычисления "
-        f"дороги ({cw['evaluations']} на градиент здесь); объявлять typical_x всякий раз, когда переменные живут в "
-        "масштабах, далёких от 1: это не стоит ни одного вычисления, и только так разность вперёд вообще видит x2 "
-        "на функции Брауна; "
-        + (f"`fd-richardson` — когда нужно больше знаков или масштабы неизвестны: он получил {_digits(rw)} и "
-           f"{_digits(rb)} знаков без всяких объявлений, ценой {ratio_ru(rw['evaluations'], cw['evaluations'])} "
-           "большего числа вычислений, чем центральные разности. " if richer else
-           "`fd-richardson` здесь не превзошёл центральные разности, так что его лишние вычисления в этих двух "
-           "точках ничего не дают. ")
-        + "Оптимальные по модели шаги — мерило для остальных, а не выбор: им нужны точные старшие производные.",
-    )))  # fmt: skip
+    parts = [say(
+        en=f"Which to pick. The textbook central rule is the default: {_digits(cw)} and {_digits(cb)} digits here "
+        f"for 2n evaluations. Declare typical_x when variables live on scales far from 1 and you use forward "
+        f"differences, whose truncation error grows with the step: it costs no evaluation.",
+        ru=f"Что выбрать. Учебный центральный шаг — выбор по умолчанию: {_digits(cw)} и {_digits(cb)} верных знаков "
+        f"здесь за 2n вычислений. Объявляйте typical_x, когда переменные живут в масштабах, далёких от 1, и вы "
+        f"берёте разности вперёд, у которых погрешность усечения растёт с шагом: это не стоит ни одного вычисления.",
+    )]  # fmt: skip
+    if scb["digits"] < cb["digits"] - 0.5:
+        parts.append(say(
+            en=f"Check central differences after declaring it: near x∗ it cost them {lost} digits, because f is "
+            "quadratic in x2, so the central difference has no truncation error along x2 and the larger textbook "
+            "step only meant less round-off"
+            + (f" (at x0 it gave them {number(round(sc0['digits'] - c0['digits'], 1), 3)})." if sc0["digits"] >
+               c0["digits"] + 0.5 else "."),
+            ru=f"Но проверьте центральные разности после объявления: вблизи x∗ они потеряли {lost} "
+            f"{form_ru(lost, 'знак', 'знака', 'знаков')}, потому что f квадратична по x2: у центральной "
+            "разности нет погрешности усечения вдоль x2, и больший учебный шаг означал лишь меньшую ошибку "
+            "округления"
+            + (f" (в x0 они выиграли {number(round(sc0['digits'] - c0['digits'], 1), 3)} "
+               f"{form_ru(number(round(sc0['digits'] - c0['digits'], 1), 3), 'знак', 'знака', 'знаков')})."
+               if sc0["digits"] > c0["digits"] + 0.5 else "."),
+        ))  # fmt: skip
+    if rw["digits"] > cw["digits"] + 1:
+        parts.append(say(
+            en=f"Pay for `fd-richardson` when you need more digits of a smooth function: {_digits(rw)} against "
+            f"{_digits(cw)} on `{well}`, for {ratio(rw['evaluations'], cw['evaluations'])} the evaluations"
+            + (f"; it is no cure for bad scaling, though: {_digits(rb)} near Brown's x∗, fewer than the textbook "
+               f"central rule's {_digits(cb)}." if rb["digits"] < cb["digits"] else "."),
+            ru=f"Платите за `fd-richardson`, когда нужно больше знаков гладкой функции: {_digits(rw)} против "
+            f"{_digits(cw)} на `{well}`, ценой {ratio_ru(rw['evaluations'], cw['evaluations'])} большего числа "
+            "вычислений"
+            + (f"; от плохого масштабирования он, однако, не лечит: {_digits(rb)} вблизи x∗ функции Брауна, меньше, "
+               f"чем {_digits(cb)} у учебного центрального шага." if rb["digits"] < cb["digits"] else "."),
+        ))  # fmt: skip
+    fallback = ob.get("steps") == scb.get("steps")
+    parts.append(say(
+        en="`fd-optimal` is a yardstick, never a choice: it needs the exact higher derivatives, and it is only as "
+        "good as the model"
+        + (": Brown's function is quadratic in each variable (f_iii = 0), so the model has no optimum and "
+           "`fd-optimal` falls back to the (scaled) textbook step." if fallback else "."),
+        ru="`fd-optimal` — мерило, а не выбор: ему нужны точные старшие производные, и он хорош ровно настолько, "
+        "насколько хороша модель"
+        + (": функция Брауна квадратична по каждой переменной (f_iii = 0), у модели нет оптимума, и "
+           "`fd-optimal` возвращается к (масштабированному) учебному шагу." if fallback else "."),
+    ))  # fmt: skip
+    blocks.append(Text(" ".join(parts)))
     table = []
-    for name in SWEEPS:
+    for name, measured in ((well, rules[well]), (bad, rules[bad]), (f"{bad}, x0", at_x0)):
         for variant, rule in RULES:
-            found = rules[name].get((variant, rule))
-            if found is None:
-                continue
-            words = RULE_NAMES[rule]
-            table.append([name, variant, say(en=words[0], ru=words[1]), round(float(found["digits"]), 1),
-                          found["evaluations"]])  # fmt: skip
-    headers = say(en="function|variant|step rule|correct digits|evaluations of f",
-                  ru="функция|вариант|правило шага|верных знаков|вычислений f")  # fmt: skip
+            found = measured.get((variant, rule))
+            if found is not None:
+                words = RULE_NAMES[rule]
+                table.append([name, variant, say(en=words[0], ru=words[1]), round(float(found["digits"]), 1),
+                              found["evaluations"]])  # fmt: skip
+    headers = say(en=f"function and point|variant|step rule|correct digits|{evaluations} of f",
+                  ru=f"функция и точка|вариант|правило шага|верных знаков|{evaluations} f")  # fmt: skip
     blocks.append(Table(headers.split("|"), table, csv="tables/step-rules.csv"))
 
 
@@ -368,28 +398,42 @@ def _scaled_optimizers(lesson: Lesson, blocks: list[Any]) -> None:
         ru=f"С объявленным typical_x = {point(typical)} (исследование `lesson-brown-scaled`: объявление из "
         f"библиотеки, те же {plural_ru(len(methods), *METHODS)}, разности вперёд): {outcome}.",
     )]  # fmt: skip
+    near = [r for r in stopped if stall / 10 <= float(r["f_error"]) <= 10 * stall]
+    far = [r for r in stopped if r not in near]
     if stopped:
-        low = min(float(r["f_error"]) for r in stopped)
-        high = max(float(r["f_error"]) for r in stopped)
         parts.append(say(
             en=f"The step in x2 is now right, but the step in x1 is √eps·max(typical_x1, |x1|) = {number(h1)} "
             f"whatever typical_x says, because |x1| ≈ {number(x1)}; its truncation error h1·∂²f/∂x1²/2 = "
             f"{number(truncation)} is a gradient error that does not shrink near x∗, so a method stops where the "
-            f"true ∂f/∂x1 equals it, at f ≈ (h1·∂²f/∂x1²/4)² = {number(stall)}. The {len(stopped)} runs that "
-            f"did not converge stopped at |f − f∗| = {number(low)} to {number(high)}. No forward step proportional "
-            "to |x1| reaches |f − f∗| ≤ 1e−6 here; central differences, whose truncation error is O(h²), do, "
-            "as the runs above show. typical_x fixes a variable whose step is too big for its size, not a "
-            "truncation error the size of the variable itself causes.",
+            f"true ∂f/∂x1 equals it, at f ≈ (h1·∂²f/∂x1²/4)² = {number(stall)}.",
             ru=f"Шаг по x2 теперь правильный, но шаг по x1 равен √eps·max(typical_x1, |x1|) = {number(h1)} при "
             f"любом typical_x, потому что |x1| ≈ {number(x1)}; его погрешность усечения h1·∂²f/∂x1²/2 = "
             f"{number(truncation)} — ошибка градиента, которая не уменьшается вблизи x∗, и метод останавливается "
-            f"там, где истинная ∂f/∂x1 равна ей, при f ≈ (h1·∂²f/∂x1²/4)² = {number(stall)}. "
-            f"{plural_ru(len(stopped), 'прогон', 'прогона', 'прогонов')} без сходимости "
-            f"{form_ru(len(stopped), 'остановился', 'остановились', 'остановились')} при |f − f∗| от {number(low)} "
-            f"до {number(high)}. Никакой шаг разности вперёд, пропорциональный |x1|, не даёт здесь |f − f∗| ≤ 1e−6; "
-            "центральные разности, у которых погрешность усечения O(h²), дают, как показывают прогоны выше. "
-            "typical_x исправляет слишком большой для переменной шаг, но не погрешность усечения, которую вызывает "
-            "сам размер переменной.",
+            f"там, где истинная ∂f/∂x1 равна ей, при f ≈ (h1·∂²f/∂x1²/4)² = {number(stall)}.",
+        ))  # fmt: skip
+    if near:
+        low, high = min(float(r["f_error"]) for r in near), max(float(r["f_error"]) for r in near)
+        parts.append(say(
+            en=f"{join(code(r['method']) for r in near)} stopped there: |f − f∗| = {number(low)} to {number(high)}.",
+            ru=f"{say.join(code(r['method']) for r in near)} "
+            f"{form_ru(len(near), 'остановился', 'остановились', 'остановились')} именно там: |f − f∗| от "
+            f"{number(low)} до {number(high)}.",
+        ))  # fmt: skip
+    if far:
+        parts.append(say(
+            en=f"{join(code(r['method']) for r in far)} did not get that far.",
+            ru=f"{say.join(code(r['method']) for r in far)} не {form_ru(len(far), 'дошёл', 'дошли', 'дошли')} и "
+            "до этого.",
+        ))  # fmt: skip
+    if stopped:
+        parts.append(say(
+            en="No forward step proportional to |x1| reaches |f − f∗| ≤ 1e−6 here; central differences, whose "
+            "truncation error is O(h²), do, as the runs above show. typical_x fixes a variable whose step is too "
+            "big for its size, not a truncation error the size of the variable itself causes.",
+            ru="Никакой шаг разности вперёд, пропорциональный |x1|, не даёт здесь |f − f∗| ≤ 1e−6; центральные "
+            "разности, у которых погрешность усечения O(h²), дают, как показывают прогоны выше. typical_x "
+            "исправляет слишком большой для переменной шаг, но не погрешность усечения, которую вызывает сам "
+            "размер переменной.",
         ))  # fmt: skip
     if solved:
         parts.append(say(

@@ -196,9 +196,19 @@ def ensure_sweeps(store: Store, problems: dict[str, Problem]) -> int:
 
 def ensure_facts(store: Store, problems: dict[str, Problem]) -> int:
     """Store the facts the sections quote about their problems (exact numbers from the declarations):
-    the quadratic's curvatures (Hessian eigenvalues) and gradient at x0, and the exact Hessian of each
-    swept problem at its sweep point. Returns how many problems' facts were (re)computed."""
+    the quadratic's curvatures (Hessian eigenvalues) and gradient at x0, the exact Hessian of each
+    swept problem at its sweep point, and for Brown's function the gradient step rules measured at x0
+    (:func:`workbench.accuracy.step_rules`). Returns how many problems' facts were (re)computed (facts of
+    another :data:`workbench.accuracy.CHECK_VERSION` are stale too)."""
+    from workbench.accuracy import CHECK_VERSION, step_rules
     from workbench.model import compile_model
+
+    def swept(p: Problem) -> dict[str, Any]:
+        facts: dict[str, Any] = {"hessian_at_sweep_point": compile_model(p).exact.hessian(sweep_point(p)).tolist()}
+        if p.name == BROWN:
+            with np.errstate(all="ignore"):
+                facts["rules_at_x0"] = step_rules(p, np.array(p.x0, dtype=float))
+        return facts
 
     stored = store.facts()
     wanted: dict[str, Callable[[Problem], dict[str, Any]]] = {
@@ -208,14 +218,14 @@ def ensure_facts(store: Store, problems: dict[str, Problem]) -> int:
             "hessian_at_x0": compile_model(p).exact.hessian(np.array(p.x0, dtype=float)).tolist(),
             "curvatures": curvatures(p).tolist(),
         },
-        **{name: (lambda p: {"hessian_at_sweep_point": compile_model(p).exact.hessian(sweep_point(p)).tolist()})
-           for name in SWEEPS},
+        **{name: swept for name in SWEEPS},
     }  # fmt: skip
     made = 0
     for name, compute in wanted.items():
         problem = problems[name]
-        if stored.get(name, {}).get("fingerprint") == problem.fingerprint():
+        known = stored.get(name, {})
+        if known.get("fingerprint") == problem.fingerprint() and known.get("version") == CHECK_VERSION:
             continue
-        store.write_facts(name, problem.fingerprint(), compute(problem))
+        store.write_facts(name, problem.fingerprint(), {**compute(problem), "version": CHECK_VERSION})
         made += 1
     return made
