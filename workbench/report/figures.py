@@ -441,10 +441,10 @@ def placeholder(path: Path, message: str) -> None:
 def accuracy_heatmap(path: Path, problems: Sequence[str], variants: Sequence[str], digits: np.ndarray) -> None:
     """Correct digits of the gradient per problem (rows) and variant (columns)."""
     height = max(4.0, 0.17 * len(problems) + 1.6)
-    figure = Figure(figsize=(6.4, height), layout="constrained")
+    figure = Figure(figsize=(1.6 + 1.2 * max(len(variants), 4), height), layout="constrained")
     ax = figure.subplots()
     image = ax.imshow(digits, aspect="auto", cmap="viridis", vmin=0, vmax=16, interpolation="nearest")
-    ax.set_xticks(range(len(variants)), variants, fontsize=8)
+    ax.set_xticks(range(len(variants)), variants, fontsize=8, rotation=25, ha="right")
     ax.set_yticks(range(len(problems)), problems, fontsize=6 if len(problems) > 40 else 8)
     for i in range(len(problems)):
         for j in range(len(variants)):

@@ -45,11 +45,12 @@ HOW_TO_READ_RULES = (
     "eps^(1/3) times max(1, |x_i|) for gradients, eps^(1/3) and eps^(1/4) for Hessians), the same rules scaled by a "
     "declared `typical_x` (max(typical_x_i, |x_i|), Dennis & Schnabel), the adaptive rule (`fd-richardson`: a "
     "ladder of 8 or more steps per coordinate, extrapolated, the step search counted in its evaluations) and the "
-    "model-optimal steps (`fd-optimal`, the teaching baseline that reads exact higher derivatives: a ceiling for "
-    "fixed steps, not a method to pick). Pick the textbook central rule when about 10 digits are enough and "
-    "evaluations are dear, declare `typical_x` when variables live on very different scales, and pay for "
-    "`fd-richardson` (8x the evaluations of central differences) when you need 12 or more digits or the scales "
-    "are unknown."
+    "model-optimal steps (`fd-optimal`, the teaching baseline that reads exact higher derivatives: the error "
+    "model's optimum for fixed steps, only as good as the model, and not a method to pick). Pick the textbook "
+    "central rule when about 10 digits are enough and evaluations are dear; declare `typical_x` when variables "
+    "live on very different scales, above all for forward differences (check the central ones after: a smaller "
+    "step can cost them digits where f is nearly quadratic); pay for `fd-richardson` (8x the evaluations of "
+    "central differences) when you need 12 or more digits of a smooth function."
 )
 HOW_TO_READ_RUNS = (
     "Every method runs from x0 with every derivative variant. **status** is decided by the workbench's own verdict "
