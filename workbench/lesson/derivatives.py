@@ -423,7 +423,7 @@ def _scaled_optimizers(lesson: Lesson, blocks: list[Any]) -> None:
         parts.append(say(
             en=f"{join(code(r['method']) for r in far)} did not get that far.",
             ru=f"{say.join(code(r['method']) for r in far)} не {form_ru(len(far), 'дошёл', 'дошли', 'дошли')} и "
-            "до этого.",
+            "до этого уровня.",
         ))  # fmt: skip
     if stopped:
         parts.append(say(
@@ -431,7 +431,7 @@ def _scaled_optimizers(lesson: Lesson, blocks: list[Any]) -> None:
             "truncation error is O(h²), do, as the runs above show. typical_x fixes a variable whose step is too "
             "big for its size, not a truncation error the size of the variable itself causes.",
             ru="Никакой шаг разности вперёд, пропорциональный |x1|, не даёт здесь |f − f∗| ≤ 1e−6; центральные "
-            "разности, у которых погрешность усечения O(h²), дают, как показывают прогоны выше. typical_x "
+            "разности, у которых погрешность усечения O(h²), этого достигают, как показывают прогоны выше. typical_x "
             "исправляет слишком большой для переменной шаг, но не погрешность усечения, которую вызывает сам "
             "размер переменной.",
         ))  # fmt: skip
