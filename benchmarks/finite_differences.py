@@ -15,12 +15,18 @@ mpmath) and evaluations of f for each way of getting a gradient or a Hessian fro
 
 Cases with ``typical_x`` pass it to every workbench method (numdifftools has no such option).
 
+A second table goes through the oracle (``problem.oracle(variant)``, the compiled model, every evaluation
+counted) on the library's problems that declare ``typical_x``, at x0 and near x*: each variant as it runs
+(steps scaled by typical_x) beside ``fd-forward`` / ``fd-central`` on the same problem without typical_x.
+
     python benchmarks/finite_differences.py
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -156,6 +162,40 @@ def _methods(case: Case, evaluate: Callable, scalar: Callable) -> dict[str, Call
     return methods
 
 
+#: Library problems that declare typical_x, and a point near x* for each (x* itself has a zero gradient).
+LIBRARY = {
+    "mgh04_brown_badly_scaled": (1e6 + 10, 2.1e-6),
+    "mgh03_powell_badly_scaled": (1.0981593296998175e-05 * 1.01, 9.106146739866524 * 1.001),
+    "mgh17_osborne_1": (0.3754 * 1.01, 1.9358, -1.4647, 0.012868 * 1.01, 0.022123),
+}
+
+
+def _oracle_table() -> None:
+    from workbench.discovery import discover_problems
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        library = discover_problems()
+    variants = ["fd-forward", "fd-central", "fd-richardson", "fd-optimal"]
+    print("\nThrough the oracle, gradients: correct digits / evaluations of f ('textbook' = without typical_x)\n")
+    print("| problem | point | fd-forward textbook | fd-central textbook | " + " | ".join(variants) + " |")
+    print("|---|---|---|---|" + "---|" * len(variants))
+    for name, near in LIBRARY.items():
+        problem = library[name]
+        textbook = dataclasses.replace(problem, typical_x=None)
+        case = Case(name, problem.variables, problem.objective, (), "gradient")
+        for label, point in (("x0", problem.x0), ("near x*", near)):
+            exact = _truth(dataclasses.replace(case, x=tuple(point)))
+            cells = []
+            runs = [(textbook, "fd-forward"), (textbook, "fd-central")] + [(problem, v) for v in variants]
+            for source, variant in runs:
+                oracle = source.oracle(variant)
+                with np.errstate(all="ignore"):
+                    estimate = oracle.gradient(np.array(point, dtype=float))
+                cells.append(f"{_digits(estimate, exact):.1f} / {oracle.counts.objective_evaluations}")
+            print(f"| {name} | {label} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     start = time.perf_counter()
     cases = _cases()
@@ -185,8 +225,9 @@ def main() -> None:
         "\nDigits = -log10(max |error| / max |exact|) against 40-digit mpmath, clipped to 16. 'h*' = the steps of"
         "\noptimal_steps from the exact higher derivatives (fd-optimal). Complex-step evaluations are complex;"
         "\nits Hessian differences complex-step gradients. numdifftools: defaults, no typical_x option."
-        f"\n({time.perf_counter() - start:.1f} s)"
     )
+    _oracle_table()
+    print(f"\n({time.perf_counter() - start:.1f} s)")
 
 
 if __name__ == "__main__":

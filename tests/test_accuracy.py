@@ -40,9 +40,12 @@ def test_hs071_digits_per_scheme_match_the_textbook(library):
     assert min(gradient["fd-forward"]) >= 7  # sqrt(eps): ~8 digits
     assert min(gradient["fd-central"]) >= 10  # eps^(2/3): ~10-11 digits
     assert min(gradient["complex-step"]) >= 15  # full precision
+    assert min(gradient["fd-richardson"]) >= 13
     for r in rows:
+        # fd-richardson has no textbook model: the check stores NaN, never a made-up number
+        assert np.isnan(r.predicted_error) == (r.variant == "fd-richardson"), r
         # the textbook model predicts the measured error within a generous factor
-        if r.abs_error > 0 and r.point.startswith("random"):
+        if r.abs_error > 0 and r.point.startswith("random") and r.variant != "fd-richardson":
             assert r.abs_error <= 10 * r.predicted_error, r
             assert r.abs_error >= r.predicted_error / 1e4, r
 

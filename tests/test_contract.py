@@ -3,6 +3,8 @@
 For each pair that applies:
 * finite-difference variants never count an exact derivative evaluation (gradient, Hessian,
   Jacobian, constraint Hessian), and quasi-Newton variants never a Hessian;
+* only ``fd-optimal`` reads exact higher derivatives (its steps), counted apart from work in
+  ``error_model_evaluations``: one per derivative estimate, none for any other variant;
 * the trace runs k = 0, 1, ..., iterations, and records the run's work so far, ending at its work;
 * ``max_evaluations`` and ``time_limit`` are honoured (the run stops with that status, having spent at
   most one call's work beyond the budget);
@@ -16,11 +18,13 @@ import pytest
 import sympy as sp
 
 from workbench import Problem
+from workbench.cost import FULL_EVALUATIONS
 from workbench.methods import available_methods
 from workbench.runner import solve
 
 METHODS = list(available_methods())
-VARIANTS = ["analytic", "fd-forward", "fd-central", "complex-step", "fd-forward+bfgs", "analytic+sr1"]
+VARIANTS = ["analytic", "fd-forward", "fd-central", "complex-step", "fd-richardson", "fd-optimal", "fd-forward+bfgs",
+            "analytic+sr1", "fd-richardson+bfgs"]  # fmt: skip
 
 x, y, z = sp.symbols("x y z", real=True)
 PROBLEMS = {
@@ -57,6 +61,13 @@ def test_contract(runs, pair):
     base, _, model = pair[2].partition("+")
     if base != "analytic":
         assert all(counts[name] == 0 for name in EXACT), counts
+    estimates = counts["gradient"] + counts["hessian"] + counts["hessian_vector"] + counts["jacobian"]
+    estimates += counts["constraint_hessian"]
+    if base == "fd-optimal":  # at most one read per estimate (a call answered from memory reads nothing)
+        assert 0 < counts["error_model_evaluations"] <= estimates, counts
+    else:
+        assert counts.get("error_model_evaluations", 0) == 0, counts
+    assert result.work == sum(counts[name] for name in FULL_EVALUATIONS)  # the reads are not work
     if model:
         assert counts["hessian"] == counts["hessian_evaluations"] == 0
     assert [record.k for record in result.trace] == list(range(result.iterations + 1))

@@ -184,6 +184,7 @@ def test_results_record_the_resolved_options(problems):
         "learning_rate": 0.05, "seed": 7, "max_iterations": 50,  # as asked
         "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "gradient_noise": 0.0, "schedule": "constant",  # defaults
         "gtol": 1e-8, "max_evaluations": None, "target": None, "time_limit": None, "x0": None,
+        "batch_size": None, "epochs": None,
     }  # fmt: skip
     assert result.seed == 7 and result.variant == "fd-central" and result.method == "adam"
     assert result.trace[0].k == 0 and result.trace[-1].k == result.iterations == 50

@@ -130,9 +130,16 @@ def test_default_study_covers_the_library_every_method_and_variant(library):
     names = {problem.name for problem in study.problems}
     assert names == {name for name, problem in library.items() if "data" not in problem.tags}
     assert len(study.methods) == 17
-    assert list(study.derivatives) == ["analytic", "fd-forward", "fd-central", "complex-step"]
+    assert list(study.derivatives) == ["analytic", "fd-forward", "fd-central", "complex-step", "fd-richardson"]
+    report, richardson = study.studies
+    assert len(report.methods) == 17 and "fd-richardson" not in report.derivatives
+    assert list(richardson.derivatives) == ["fd-richardson"] and "newton" in richardson.methods
+    assert "sgd" not in richardson.methods  # first-order methods gain nothing from 13-digit gradients
+    assert "fd-optimal" not in study.derivatives  # the teaching baseline reads exact derivatives
     full = default_study(full=True)
-    assert "fd-forward+bfgs" in full.derivatives and full.starts == 3
+    assert "fd-forward+bfgs" in full.derivatives and "fd-richardson" in full.derivatives and full.starts == 3
+    only = default_study(derivatives=["analytic", "fd-optimal"], methods=["newton"])
+    assert list(only.derivatives) == ["analytic", "fd-optimal"] and list(only.methods) == ["newton"]
 
 
 def test_checks_are_stored_for_every_problem(fixture_store):

@@ -162,6 +162,13 @@ def command_check(args: argparse.Namespace) -> int:
     ]
     headers = ["point", "quantity", "variant", "digits", "max abs err", "rel err", "model err", "evaluations"]
     print(format_table(headers, table))
+    shown = {r.variant for r in rows}
+    if "fd-richardson" in shown:
+        print("fd-richardson: no textbook error model (its steps are chosen per entry by its ladder): model err is nan")
+    if "fd-optimal" in shown:
+        print("fd-optimal: a teaching baseline, its steps from the exact higher derivatives (not a method to pick)")
+    if any(v.endswith("@textbook") for v in shown):
+        print("<variant>@textbook: the same stencils at the textbook steps max(1, |x_i|), ignoring typical_x")
     if args.verbose:
         from workbench.model import compile_model
 
@@ -454,7 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", "compare finite-difference derivatives with the exact ones at x0, x* and random points")
     p.add_argument("problem", help="problem name (see `workbench list`)")
-    p.add_argument("--derivatives", help="comma-separated variants (default: fd-forward,fd-central,complex-step)")
+    p.add_argument("--derivatives", help="comma-separated variants (default: every finite-difference variant, "
+                   "fd-forward,fd-central,complex-step,fd-richardson,fd-optimal)")  # fmt: skip
     p.add_argument("--random-points", type=_whole_number(0), default=2, help="seeded random points inside the bounds")
     p.add_argument("--seed", type=_whole_number(0), default=0, help="seed of the random points (never global)")
     p.add_argument("--verbose", action="store_true", help="also print the generated gradient program")

@@ -9,6 +9,13 @@ set). Evaluations spent inside finite differences are evaluations of f or c, so 
 forward-difference gradient in n variables is n + 1 evaluations (n when f(x) is already known), a
 central one 2n, a complex-step one n. For a data problem one unit of work is one pass over the data.
 
+Not work: ``error_model_evaluations``, the exact higher derivatives (and rounding scale) the teaching
+baseline ``fd-optimal`` reads to choose its steps. They are what a user without exact derivatives could
+not compute at all, so they have no price in evaluations of f; counting them as work would make the
+baseline look dearer than the fixed-step differences it is compared with, and leaving them out of
+sight would hide that it is not a practical method. So they are counted apart, stored with the run's
+counts, and shown beside work where fd-optimal appears.
+
 The same number is the evaluation budget of a run (``max_evaluations``), the "work" column of the
 report, the cost axis of its performance and data profiles, and what the lesson calls work: every
 consumer calls :attr:`Counts.work` (runs) or reads the stored ``work`` (renderers).
@@ -46,6 +53,9 @@ class Counts:
     counts data rows evaluated by mini-batch calls (a batch gradient of 64 rows adds 64; a finite
     difference on a batch adds 64 per point). ``samples`` is the number of rows of the data set
     (0 for a problem without data).
+
+    Apart from work: ``error_model_evaluations`` counts the reads of exact higher derivatives by the
+    ``fd-optimal`` teaching baseline, one per derivative estimate it makes (module docstring).
     """
 
     value: int = 0
@@ -65,6 +75,7 @@ class Counts:
     constraint_hessian_evaluations: int = 0
     sample_evaluations: int = 0
     samples: int = 0
+    error_model_evaluations: int = 0
 
     @property
     def work(self) -> float:

@@ -58,8 +58,10 @@ import numpy as np
 
 __all__ = [
     "EPS",
+    "OPTIMAL_STEP_REACH",
     "Estimate",
     "central_fits",
+    "common_optimal_steps",
     "complex_step_jacobian",
     "default_step",
     "hessian",
@@ -121,6 +123,13 @@ def default_step(kind: str, x: np.ndarray, typical_x: np.ndarray | None = None) 
     return factor * step_scale(x, typical_x)
 
 
+#: How far the ``fd-optimal`` variant lets a model-optimal step exceed the textbook step (``at_most`` of
+#: :func:`optimal_steps`): the Taylor model behind the optimum holds near x only, and where |f_iii| is tiny
+#: beside eps_f its optimum runs to steps at which the higher derivatives it ignores dominate (Osborne 1 at a
+#: random point with x4 < 0: f ~ 1e53, so eps_f ~ 4e37, and the model asks for h = 1 in x5, over which
+#: exp(-320 x5) changes by e^320). 100 x the textbook step costs at most 2 digits of rounding error there.
+OPTIMAL_STEP_REACH = 100.0
+
 #: Schemes of :func:`optimal_steps` / :func:`model_error` -> (order of the derivative the truncation term
 #: needs, textbook step kind used as the fallback).
 OPTIMAL_STEP_SCHEMES: dict[str, tuple[int, str]] = {
@@ -169,6 +178,7 @@ def optimal_steps(
     derivative: np.ndarray,
     x: np.ndarray,
     typical_x: np.ndarray | None = None,
+    at_most: float | None = None,
 ) -> np.ndarray:
     """Per-variable steps, shape (n,), that minimise the textbook error bound of ``scheme``.
 
@@ -189,7 +199,8 @@ def optimal_steps(
     ``eps_f`` or the derivative is zero or not finite (a quadratic has f_iii = 0; at a point where
     every term of f vanishes eps_f is 0) the model has no interior minimum and the textbook step
     :func:`default_step` is used; a step is at most the variable's scale max(typical_x_i, |x_i|)
-    (max(1, |x_i|)), beyond which the Taylor model says nothing.
+    (max(1, |x_i|)), beyond which the Taylor model says nothing, and, given ``at_most``, at most
+    ``at_most`` times the textbook step (:data:`OPTIMAL_STEP_REACH`, what the ``fd-optimal`` variant uses).
     """
     try:
         _, kind = OPTIMAL_STEP_SCHEMES[scheme]
@@ -209,7 +220,42 @@ def optimal_steps(
         else:
             h = (48.0 * ratio) ** 0.25
     usable = np.isfinite(h) & (h > 0) & np.isfinite(rounding) & (rounding > 0)
-    return np.where(usable, np.minimum(h, step_scale(x, typical_x)), default_step(kind, x, typical_x))
+    textbook = default_step(kind, x, typical_x)
+    cap = step_scale(x, typical_x) if at_most is None else np.minimum(step_scale(x, typical_x), at_most * textbook)
+    return np.where(usable, np.minimum(h, cap), textbook)
+
+
+def common_optimal_steps(
+    scheme: str,
+    *,
+    eps_f: np.ndarray,
+    derivatives: np.ndarray,
+    x: np.ndarray,
+    typical_x: np.ndarray | None = None,
+    at_most: float | None = None,
+) -> np.ndarray:
+    """One step per variable, shape (n,), for k functions differenced at the same points (the rows of a
+    Jacobian): of the rows' own :func:`optimal_steps`, per variable the one whose largest
+    :func:`model_error` over the rows is smallest (a Jacobian is judged by its largest error).
+
+    ``eps_f`` (k,) are the rows' rounding errors, ``derivatives`` (k, n) their derivatives of the order
+    ``scheme`` needs. With one row this is :func:`optimal_steps`; with none, the textbook step.
+    """
+    x = np.asarray(x, dtype=float)
+    eps_f = np.asarray(eps_f, dtype=float).reshape(-1)
+    derivatives = np.asarray(derivatives, dtype=float).reshape(eps_f.shape[0], x.shape[0])
+    if eps_f.shape[0] == 0:
+        return default_step(OPTIMAL_STEP_SCHEMES[scheme][1], x, typical_x)
+    options = {"x": x, "typical_x": typical_x, "at_most": at_most}
+    candidates = np.array([optimal_steps(scheme, eps_f=e, derivative=d, **options)
+                           for e, d in zip(eps_f, derivatives, strict=True)])  # fmt: skip
+    if eps_f.shape[0] == 1:
+        return candidates[0]
+    # errors[c, k, i]: the model error of row k at candidate c (row c's optimum) for variable i
+    with np.errstate(invalid="ignore", over="ignore"):
+        errors = model_error(scheme, candidates[:, None, :], eps_f=eps_f[None, :, None], derivative=derivatives)
+    worst = np.where(np.isnan(errors), np.inf, errors).max(axis=1)
+    return candidates[np.argmin(worst, axis=0), np.arange(x.shape[0])]
 
 
 def central_fits(

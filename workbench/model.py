@@ -250,7 +250,12 @@ class ErrorModel:
     q_i = |d2 H_ij / dx_i^2|, q_j = |d2 H_ij / dx_j^2|. The mixed ones are central differences of the
     exact Hessian (steps eps^(1/3) and eps^(1/4), 8-10 correct digits, ample for a model): deriving them
     symbolically took seconds on problems like Osborne 2. The last point's values are kept, so the
-    model of f and of every c_k at one x costs one evaluation of the compiled program."""
+    model of f and of every c_k at one x costs one evaluation of the compiled program.
+
+    The diagonal fourth derivatives d^4 f / dx_i^4 (``"d4"``, what the central second difference's
+    model-optimal step needs: :func:`workbench.finite_difference.optimal_steps`) are a second program,
+    derived (one more derivative of each d3 entry) and compiled on the first ``values(..., order=4)``
+    call only, so checks and variants that never ask for them pay nothing."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
@@ -270,14 +275,28 @@ class ErrorModel:
             self.slices.append(parts)
         self.function = compile_expressions(d.variables, expressions, engine=d.engine)
         self._last: tuple[np.ndarray, np.ndarray] | None = None
+        self._third = [expressions[parts["d3"]] for parts in self.slices]
+        self._fourth: Any = None  # the d4 program, compiled on first use
+        self._last_fourth: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _fourth_derivatives(self, which: int, x: np.ndarray) -> np.ndarray:
+        """(n,) d^4 / dx_i^4 of f (``which = 0``) or c_k, from the lazily compiled d4 program."""
+        n = self.n
+        if self._fourth is None:
+            d = self.model.derivatives
+            fourth = [d._diff(e, v) for third in self._third for e, v in zip(third, d.variables, strict=True)]
+            self._fourth = compile_expressions(d.variables, fourth, engine=d.engine)
+        if self._last_fourth is None or not np.array_equal(self._last_fourth[0], x):
+            self._last_fourth = (x.copy(), self._fourth(x))
+        return self._last_fourth[1][which * n : (which + 1) * n]
 
     def _hessian(self, which: int, x: np.ndarray) -> np.ndarray:
         exact = self.model.exact
         return exact.hessian(x) if which == 0 else exact.single_constraint_hessian(which - 1, x)
 
-    def values(self, which: int, x: np.ndarray, hessian: bool = False) -> dict[str, Any]:
-        """``{"magnitude": sum |terms|, "d1", "d2", "d3": (n,) diagonal derivatives}``, and with
-        ``hessian`` the (n, n) upper triangles ``t_i``, ``t_j``, ``q_i``, ``q_j``."""
+    def values(self, which: int, x: np.ndarray, hessian: bool = False, order: int = 3) -> dict[str, Any]:
+        """``{"magnitude": sum |terms|, "d1", "d2", "d3": (n,) diagonal derivatives}``, with ``order=4``
+        also ``"d4"``, and with ``hessian`` the (n, n) upper triangles ``t_i``, ``t_j``, ``q_i``, ``q_j``."""
         x = np.asarray(x, dtype=float)
         if self._last is None or not np.array_equal(self._last[0], x):
             self._last = (x.copy(), self.function(x))
@@ -286,6 +305,8 @@ class ErrorModel:
         d: dict[str, Any] = {"magnitude": float(np.sum(np.abs(out[parts["terms"]])))}
         for k in (1, 2, 3):
             d[f"d{k}"] = out[parts[f"d{k}"]]
+        if order >= 4:
+            d["d4"] = self._fourth_derivatives(which, x)
         if hessian:
             n = self.n
             scale = np.maximum(1.0, np.abs(x))

@@ -19,17 +19,43 @@ method                    returns                 meaning
 ========================  ======================  ==================================================
 
 Variants (:mod:`workbench.variants`): ``"analytic"`` uses the compiled exact derivatives of the model;
-``"fd-forward"``, ``"fd-central"`` and ``"complex-step"`` receive nothing but the compiled values of f
-and c and the bounds (:mod:`workbench.finite_difference`), never the exact derivatives; a
-``"+bfgs"`` / ``"+sr1"`` variant has the gradient of its base and no Hessian (``hessian()`` raises
-:class:`HessianNotAvailable`; the method builds the quasi-Newton model).
+``"fd-forward"``, ``"fd-central"``, ``"complex-step"`` and ``"fd-richardson"`` receive nothing but the
+compiled values of f and c, the bounds and the problem's ``typical_x`` (:mod:`workbench.finite_difference`,
+:mod:`workbench.richardson`), never the exact derivatives; ``"fd-optimal"``, a teaching baseline, also
+reads the model's exact higher derivatives, only to choose its steps (below); a ``"+bfgs"`` / ``"+sr1"``
+variant has the gradient of its base and no Hessian (``hessian()`` raises :class:`HessianNotAvailable`;
+the method builds the quasi-Newton model).
+
+Steps. Textbook steps scale with max(1, |x_i|), or with max(typical_x_i, |x_i|) when the problem declares
+``typical_x``; ``fd-richardson`` starts its ladder at that scale. ``fd-optimal`` differences with the
+steps that minimise the textbook error model (:func:`workbench.finite_difference.optimal_steps`), from
+the rounding scale eps_f = eps * sum |terms| and the exact diagonal derivatives of
+:attr:`workbench.model.Model.error_model`:
+
+* gradient: central differences, h_i = (3 eps_f / |f_iii|)^(1/3), error about (9/8)^(1/3) eps_f^(2/3)
+  |f_iii|^(1/3) per component;
+* Jacobian: central differences, one step per variable for all rows: of the rows' own optimal steps
+  h_ki, the one whose largest model error over the rows is smallest (the check judges a Jacobian by its
+  largest error);
+* Hessian: central second differences, h_i = (48 eps_f / |f_iiii|)^(1/4) (entry (i, j) uses h_i, h_j);
+* constraint Hessian sum_k v_k Hess c_k: the same for phi = v . c, with eps_phi = eps sum_k |v_k|
+  sum |terms of c_k| and phi_iiii = sum_k v_k (c_k)_iiii;
+
+where the model has no interior minimum (a vanishing derivative or rounding scale) the textbook step is
+used, and no step exceeds :data:`~workbench.finite_difference.OPTIMAL_STEP_REACH` (100) times the
+textbook one (the Taylor model holds near x only). Near a bound every stencil turns one-sided as in
+:mod:`workbench.finite_difference`.
 
 Counting (:mod:`workbench.cost`): ``oracle.counts`` holds the calls a method made and the true
 evaluations they cost. A forward-difference gradient costs n objective evaluations beyond f(x); f(x)
 itself is reused when the last ``value`` call was at the same x, else it costs one more. A central
-difference gradient costs 2n, a complex-step gradient n. A call answered from the memory of the last
-point is counted as a call and costs no evaluation. ``max_evaluations`` limits the run's
-:attr:`Counts.work`.
+difference gradient costs 2n, a complex-step gradient n, an ``fd-optimal`` gradient 2n (its Hessian
+1 + 2n^2, like ``fd-central``). An ``fd-richardson`` estimate costs every point its ladders evaluated, the
+step search included (usually 16n per gradient, 1 + 16n^2 per Hessian; see :mod:`workbench.richardson`).
+``fd-optimal``'s reads of exact higher derivatives are counted apart, in
+:attr:`Counts.error_model_evaluations` (one per estimate), and are not work: they are the teaching
+device, not evaluations a user could make. A call answered from the memory of the last point is counted
+as a call and costs no evaluation. ``max_evaluations`` limits the run's :attr:`Counts.work`.
 """
 
 from __future__ import annotations
@@ -43,6 +69,7 @@ import numpy as np
 from workbench import finite_difference as fd
 from workbench.cost import Counts
 from workbench.model import Model, compile_model
+from workbench.richardson import richardson_hessian, richardson_jacobian
 from workbench.variants import Variant, parse_variant
 
 if TYPE_CHECKING:
@@ -54,6 +81,7 @@ __all__ = [
     "LimitReached",
     "Oracle",
     "make_oracle",
+    "model_optimal_steps",
 ]
 
 #: Matrices are scipy.sparse above this size when their pattern is sparse (sparse="auto").
@@ -312,8 +340,10 @@ class _ExactSource(_Source):
 
 
 class _DifferenceSource(_Source):
-    """Derivatives from values of f and c only: it keeps nothing of the model but the compiled value
-    functions (real, and complex for the complex step) and the bounds."""
+    """Derivatives from values of f and c: it keeps nothing of the model but the compiled value
+    functions (real, and complex for the complex step), the bounds and ``typical_x``. Only
+    ``fd-optimal`` (a teaching baseline) also keeps the model, to read the exact higher derivatives its
+    steps come from (module docstring); each read is counted in ``error_model_evaluations``, not work."""
 
     def __init__(self, model: Model, variant: Variant) -> None:
         problem = model.problem
@@ -324,7 +354,11 @@ class _DifferenceSource(_Source):
         self._constraints_complex = model.constraints_complex if self.scheme == "complex" else None
         self.lower = problem.lower
         self.upper = problem.upper
-        self.model = model  # for batch values only (model.batch_value / batch_objective): values, never derivatives
+        self.typical_x = None if problem.typical_x is None else np.array(problem.typical_x, dtype=float)
+        # the model: for batch values (values only) and, for fd-optimal only, the error model's exact
+        # higher derivatives that set its steps (a teaching baseline; documented in workbench.variants)
+        self.model = model
+        self._model = model if variant.exact_higher_derivatives else None
 
     def value(self, x: np.ndarray, counts: Counts) -> float:
         counts.objective_evaluations += 1
@@ -333,45 +367,68 @@ class _DifferenceSource(_Source):
     def batch_gradient(self, x: np.ndarray, rows: np.ndarray, counts: Counts) -> np.ndarray:
         """The scheme applied to the batch estimate as a function of x (values only); each point
         evaluated costs |rows| sample evaluations."""
-        if self.scheme == "complex":
-            estimate = fd.complex_step_jacobian(self.model.batch_objective(rows, complex_valued=True), x)
-        else:
-            estimate = fd.jacobian(self.model.batch_objective(rows), x, scheme=self.scheme, lower=self.lower,
-                                   upper=self.upper)  # fmt: skip
+        function = self.model.batch_objective(rows)
+        complex_function = self.model.batch_objective(rows, complex_valued=True) if self.scheme == "complex" else None
+        estimate = self._first_derivative(function, complex_function, x, None, "gradient", counts)
         counts.sample_evaluations += estimate.evaluations * rows.size
         return estimate.value[0]
-
     def constraints(self, x: np.ndarray, counts: Counts) -> np.ndarray:
         counts.constraint_evaluations += 1
         return self._constraints(x)
 
-    def _first_derivative(self, function: Any, complex_function: Any, x: np.ndarray, f0: Any) -> fd.Estimate:
+    # -- the estimates --------------------------------------------------------------------------------
+    def _first_derivative(
+        self, function: Any, complex_function: Any, x: np.ndarray, f0: Any, quantity: str, counts: Counts
+    ) -> fd.Estimate:
+        bounds = {"lower": self.lower, "upper": self.upper}
         if self.scheme == "complex":
-            return fd.complex_step_jacobian(complex_function, x)
-        return fd.jacobian(function, x, scheme=self.scheme, f0=f0, lower=self.lower, upper=self.upper)
+            return fd.complex_step_jacobian(complex_function, x, typical_x=self.typical_x)
+        if self.scheme == "richardson":
+            return richardson_jacobian(function, x, f0=f0, typical_x=self.typical_x, **bounds)
+        if self.scheme == "optimal":
+            counts.error_model_evaluations += 1
+            step = model_optimal_steps(self._model, quantity, x)
+            return fd.jacobian(function, x, scheme="central", f0=f0, step=step, **bounds)
+        return fd.jacobian(function, x, scheme=self.scheme, f0=f0, typical_x=self.typical_x, **bounds)
 
-    def _second_derivative(self, function: Any, complex_function: Any, x: np.ndarray, f0: Any) -> fd.Estimate:
+    def _second_derivative(
+        self,
+        function: Any,
+        complex_function: Any,
+        x: np.ndarray,
+        f0: Any,
+        quantity: str,
+        counts: Counts,
+        weights: np.ndarray | None = None,
+    ) -> fd.Estimate:
+        bounds = {"lower": self.lower, "upper": self.upper}
         if self.scheme == "complex":
             return fd.hessian_from_gradient(
-                lambda point: fd.complex_step_jacobian(complex_function, point),
+                lambda point: fd.complex_step_jacobian(complex_function, point, typical_x=self.typical_x),
                 x,
-                lower=self.lower,
-                upper=self.upper,
+                typical_x=self.typical_x,
+                **bounds,
             )
-        return fd.hessian(function, x, scheme=self.scheme, f0=f0, lower=self.lower, upper=self.upper)
+        if self.scheme == "richardson":
+            return richardson_hessian(function, x, f0=f0, typical_x=self.typical_x, **bounds)
+        if self.scheme == "optimal":
+            counts.error_model_evaluations += 1
+            step = model_optimal_steps(self._model, quantity, x, weights)
+            return fd.hessian(function, x, scheme="central", f0=f0, step=step, **bounds)
+        return fd.hessian(function, x, scheme=self.scheme, f0=f0, typical_x=self.typical_x, **bounds)
 
     def gradient(self, x: np.ndarray, counts: Counts, f0: float | None) -> np.ndarray:
-        estimate = self._first_derivative(self._objective, self._objective_complex, x, f0)
+        estimate = self._first_derivative(self._objective, self._objective_complex, x, f0, "gradient", counts)
         counts.objective_evaluations += estimate.evaluations
         return estimate.value[0]
 
     def jacobian(self, x: np.ndarray, counts: Counts, sparse: bool, c0: np.ndarray | None) -> Any:
-        estimate = self._first_derivative(self._constraints, self._constraints_complex, x, c0)
+        estimate = self._first_derivative(self._constraints, self._constraints_complex, x, c0, "jacobian", counts)
         counts.constraint_evaluations += estimate.evaluations
         return _maybe_sparse(estimate.value, sparse)
 
     def hessian(self, x: np.ndarray, counts: Counts, sparse: bool, f0: float | None) -> Any:
-        estimate = self._second_derivative(self._objective, self._objective_complex, x, f0)
+        estimate = self._second_derivative(self._objective, self._objective_complex, x, f0, "hessian", counts)
         counts.objective_evaluations += estimate.evaluations
         return _maybe_sparse(estimate.value, sparse)
 
@@ -384,9 +441,48 @@ class _DifferenceSource(_Source):
         weighted_complex = None
         if self._constraints_complex is not None:
             weighted_complex = lambda points: self._constraints_complex(points) @ v  # noqa: E731
-        estimate = self._second_derivative(weighted, weighted_complex, x, f0)
+        estimate = self._second_derivative(weighted, weighted_complex, x, f0, "constraint_hessian", counts, v)
         counts.constraint_evaluations += estimate.evaluations
         return _maybe_sparse(estimate.value, sparse)
+
+
+def model_optimal_steps(model: Model, quantity: str, x: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """The steps (n,) of the ``fd-optimal`` teaching baseline at x (module docstring), from the exact higher
+    derivatives of ``model.error_model`` and eps_f = eps * sum |terms|, capped at
+    :data:`~workbench.finite_difference.OPTIMAL_STEP_REACH` times the textbook step:
+
+    * ``"gradient"``: central, :func:`~workbench.finite_difference.optimal_steps` from f_iii;
+    * ``"jacobian"``: central, one step per variable for every c_k
+      (:func:`~workbench.finite_difference.common_optimal_steps`);
+    * ``"hessian"``: central second differences, from f_iiii;
+    * ``"constraint_hessian"``: the same for phi = weights . c (eps_phi = eps sum_k |w_k| sum |terms of c_k|,
+      phi_iiii = sum_k w_k (c_k)_iiii).
+
+    Shared by the oracle and the derivative check (:mod:`workbench.accuracy`), so the check's model error is
+    the model at the very steps the oracle used.
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    problem = model.problem
+    typical = None if problem.typical_x is None else np.array(problem.typical_x, dtype=float)
+    options: dict[str, Any] = {"x": x, "typical_x": typical, "at_most": fd.OPTIMAL_STEP_REACH}
+    errors = model.error_model
+    if quantity in ("gradient", "jacobian"):
+        rows = [0] if quantity == "gradient" else list(range(1, model.m + 1))
+        values = [errors.values(k, x) for k in rows]
+        rounding = np.array([fd.EPS * d["magnitude"] for d in values])
+        third = np.array([d["d3"] for d in values]).reshape(len(rows), n)
+        return fd.common_optimal_steps("central", eps_f=rounding, derivatives=third, **options)
+    if quantity == "hessian":
+        d = errors.values(0, x, order=4)
+        return fd.optimal_steps("hessian-central", eps_f=fd.EPS * d["magnitude"], derivative=d["d4"], **options)
+    if quantity == "constraint_hessian":
+        w = np.ones(model.m) if weights is None else np.asarray(weights, dtype=float)
+        values = [errors.values(k + 1, x, order=4) for k in range(model.m)]
+        rounding = fd.EPS * float(sum(abs(a) * d["magnitude"] for a, d in zip(w, values, strict=True)))
+        fourth = sum((a * d["d4"] for a, d in zip(w, values, strict=True)), np.zeros(n))
+        return fd.optimal_steps("hessian-central", eps_f=rounding, derivative=fourth, **options)
+    raise ValueError(f"unknown quantity {quantity!r}; expected gradient, jacobian, hessian or constraint_hessian")
 
 
 def _maybe_sparse(matrix: np.ndarray, sparse: bool) -> Any:

@@ -126,6 +126,7 @@ class _Points:
 
     def __init__(self, x: np.ndarray, f0: np.ndarray | None) -> None:
         self.x = x
+        self._x = x.tolist()  # Python floats: comparisons in ``add`` without numpy scalars
         self.keys: dict[tuple[tuple[int, float], ...], int] = {}
         self.rows: list[np.ndarray] = []
         self.values = np.zeros((0, 0))
@@ -135,7 +136,11 @@ class _Points:
             self.values = np.asarray(f0, dtype=float).reshape(1, -1)
 
     def add(self, changes: tuple[tuple[int, float], ...]) -> int:
-        key = tuple(sorted((i, v) for i, v in changes if v != self.x[i]))
+        if len(changes) == 1:  # the common case, without sorting
+            i, v = changes[0]
+            key: tuple[tuple[int, float], ...] = () if v == self._x[i] else ((i, v),)
+        else:
+            key = tuple(sorted((i, v) for i, v in changes if v != self._x[i]))
         index = self.keys.get(key)
         if index is None:
             point = self.x.copy()
@@ -258,11 +263,14 @@ def _extrapolate(
     each entry's first level with finite quotients (E,)."""
     E = order.shape[0]
     ladders: list[list[Formula]] = [[] for _ in range(E)]
+    placed: list[tuple[int, int]] = []  # (level, entry) of every quotient, in the order registered
 
     def grow(entries: Sequence[int], levels: int) -> None:
         for e in entries:
+            ladder = ladders[e]
             for _ in range(levels):
-                ladders[e].append(formula(e, len(ladders[e])))
+                placed.append((len(ladder), e))
+                ladder.append(formula(e, len(ladder)))
         points.run(evaluate)
 
     grow(np.flatnonzero(usable), LEVELS)
@@ -272,17 +280,18 @@ def _extrapolate(
     m = points.values.shape[1]
     if not usable.any():
         return np.full((m, E), np.nan), np.full((m, E), np.inf), np.zeros(E, dtype=int)
+    quotients = np.zeros((0, m))  # D(h) of every placed quotient, (len(placed), m)
+    rounding_errors = np.zeros((0, m))
     while True:
         lengths = np.array([len(ladder) for ladder in ladders])
         K = int(lengths.max(initial=0))
+        new = _quotients(points.values, [ladders[e][k] for k, e in placed[quotients.shape[0] :]], m)
+        quotients, rounding_errors = np.vstack([quotients, new[0]]), np.vstack([rounding_errors, new[1]])
+        where = np.array(placed, dtype=int).reshape(-1, 2)
         differences = np.full((K, m, E), np.nan)
         noise = np.full((K, m, E), np.nan)
-        with np.errstate(invalid="ignore", over="ignore"):
-            for e, ladder in enumerate(ladders):
-                for k, (rows, weights) in enumerate(ladder):
-                    values = points.values[rows]
-                    differences[k, :, e] = weights @ (values - values[0])  # a constant cancels exactly
-                    noise[k, :, e] = EPS * (np.abs(weights) @ np.abs(values))
+        differences[where[:, 0], :, where[:, 1]] = quotients
+        noise[where[:, 0], :, where[:, 1]] = rounding_errors
         shape = (m, E)
         value, error, rounding, level_error = _tableau(differences, noise, np.broadcast_to(order, shape))
         grows = _unconverged(value, error, rounding, level_error, differences, noise, np.broadcast_to(lengths, shape))
@@ -291,6 +300,26 @@ def _extrapolate(
         if more.size == 0:
             return value, error, np.argmax(np.isfinite(differences).all(axis=1), axis=0)
         grow(more, EXTRA_LEVELS)
+
+
+def _quotients(values: np.ndarray, formulas: Sequence[Formula], m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The quotients D = sum_r w_r (f_r - f_rows[0]) (a constant cancels exactly) and their rounding errors
+    eps sum_r |w_r f_r|, (len(formulas), m) each, in one gather: formulas narrower than the widest are
+    padded with their first row and weight 0."""
+    if not formulas:
+        return np.zeros((0, m)), np.zeros((0, m))
+    width = max(rows.shape[0] for rows, _ in formulas)
+    rows = np.empty((len(formulas), width), dtype=int)
+    weights = np.zeros((len(formulas), width))
+    for q, (r, w) in enumerate(formulas):
+        rows[q, : r.shape[0]] = r
+        rows[q, r.shape[0] :] = r[0]
+        weights[q, : w.shape[0]] = w
+    gathered = values[rows]  # (q, width, m)
+    with np.errstate(invalid="ignore", over="ignore"):
+        quotients = np.einsum("qw,qwm->qm", weights, gathered - gathered[:, :1])
+        rounding = EPS * np.einsum("qw,qwm->qm", np.abs(weights), np.abs(gathered))
+    return quotients, rounding
 
 
 def _position(x: float, step: float, lo: float, hi: float) -> float:
@@ -319,17 +348,18 @@ def richardson_jacobian(
     x = np.asarray(x, dtype=float)
     top, direction, lo, hi = _plan(x, lower, upper, typical_x, 1.0)
     points = _Points(x, None if f0 is None else np.asarray(f0, dtype=float).reshape(-1))
+    xs, tops, los, his, sides = x.tolist(), top.tolist(), lo.tolist(), hi.tolist(), direction.tolist()
 
     def step(i: int, k: int, sign: float) -> float:
-        return _position(x[i], sign * top[i] * RATIO**-k, lo[i], hi[i])
+        return _position(xs[i], sign * tops[i] * RATIO**-k, los[i], his[i])
 
     def quotient(i: int, k: int) -> Formula:
-        if direction[i] == 0:
+        if sides[i] == 0:
             a, b = step(i, k, 1.0), step(i, k, -1.0)
         else:
-            a, b = step(i, k, direction[i]), x[i]
+            a, b = step(i, k, sides[i]), xs[i]
         rows = np.array([points.add(((i, b),)), points.add(((i, a),))])
-        return rows, np.array([-1.0, 1.0]) / (a - b)
+        return rows, np.array([-1.0 / (a - b), 1.0 / (a - b)])
 
     order = np.where(direction == 0, 2.0, 1.0)
     value, error, _ = _extrapolate(evaluate, points, quotient, order, top > 0)

@@ -8,6 +8,8 @@ and to say what was run). Nothing here runs or imports anything.
 from __future__ import annotations
 
 __all__ = [
+    "BROWN",
+    "BROWN_UNSCALED",
     "ESCAPE_TARGET",
     "FIRST_ORDER",
     "HESSIAN_SIZES",
@@ -48,6 +50,10 @@ SCHEDULE_RATE = 0.018
 ESCAPE_TARGET = 0.5
 #: Problems whose gradient error is swept over the finite-difference step (well and badly scaled).
 SWEEPS = ("rosenbrock", "mgh04_brown_badly_scaled")
+#: Brown's badly scaled function as the library declares it (with typical_x = x*), and the same function
+#: without typical_x (the textbook steps max(1, |x_i|)): the optimizer runs of section 8 use both.
+BROWN = "mgh04_brown_badly_scaled"
+BROWN_UNSCALED = "mgh04_brown_badly_scaled_no_typical_x"
 
 
 #: Sizes n of chained_rosenbrock(n) for the cost of the Hessian (doubling: quadratic growth shows as x4).

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from workbench.lesson.plan import (
+    BROWN,
+    BROWN_UNSCALED,
     ESCAPE_TARGET,
     HESSIAN_SIZES,
     NOISE_LEVELS,
@@ -38,7 +40,7 @@ from workbench.problem import Problem
 from workbench.progress import Progress, instant_runs
 from workbench.store import Store
 from workbench.study import MethodSpec, Study, StudySummary
-from workbench.variants import DERIVATIVE_VARIANTS
+from workbench.variants import PRACTICAL_VARIANTS
 
 __all__ = [
     "LessonStudy",
@@ -122,10 +124,13 @@ def declare(problems: dict[str, Problem]) -> dict[str, LessonStudy]:
         LessonStudy(Study(name="lesson-multistart", problems=[p["three_hump_camel"]],
                           methods=["lbfgs", MethodSpec("sgd", learning_rate=0.01)], starts=12, spread=1.0,
                           options={"max_iterations": 3000}), parallel=True),
-        # 8. derivative accuracy and the optimizer
-        LessonStudy(Study(name="lesson-brown", problems=[p["mgh04_brown_badly_scaled"]],
+        # 8. derivative accuracy and the optimizer: textbook steps, then steps scaled by typical_x
+        LessonStudy(Study(name="lesson-brown", problems=[p[BROWN_UNSCALED]],
                           methods=["bfgs", "lbfgs", "trust-exact", "newton"],
-                          derivatives=list(DERIVATIVE_VARIANTS)), parallel=True),
+                          derivatives=list(PRACTICAL_VARIANTS)), parallel=True),
+        LessonStudy(Study(name="lesson-brown-scaled", problems=[p[BROWN]],
+                          methods=["bfgs", "lbfgs", "trust-exact", "newton"],
+                          derivatives=["fd-forward"]), parallel=True),
         # 9. the practical task
         LessonStudy(Study(name="lesson-hs071", problems=[p["hs071"]], methods=["trust-constr"],
                           derivatives=["analytic", "fd-forward", "fd-forward+bfgs"])),
@@ -177,21 +182,23 @@ def sweep_point(problem: Problem) -> np.ndarray:
     most (away from it the function is dominated by one huge term)."""
     from workbench.accuracy import check_points
 
-    if problem.name == "mgh04_brown_badly_scaled":
+    if problem.name == BROWN:
         return np.array(problem.x_star) * np.array([1.001, 1.01])
     return check_points(problem, random_points=1)["random-1"]
 
 
 def ensure_sweeps(store: Store, problems: dict[str, Problem]) -> int:
-    """Store the error-versus-step sweep of each problem in :data:`SWEEPS` unless the store holds one
-    for its current declaration; return how many were computed."""
-    from workbench.accuracy import step_sweep
+    """Store the error-versus-step sweep (with the step rules measured at its point) of each problem in
+    :data:`SWEEPS` unless the store holds one for its current declaration, made by this version of the
+    check (:data:`workbench.accuracy.CHECK_VERSION`); return how many were computed."""
+    from workbench.accuracy import CHECK_VERSION, step_sweep
 
     stored = store.sweeps()
     made = 0
     for name in SWEEPS:
         problem = problems[name]
-        if stored.get(name, {}).get("fingerprint") == problem.fingerprint():
+        known = stored.get(name, {})
+        if known.get("fingerprint") == problem.fingerprint() and known.get("version") == CHECK_VERSION:
             continue
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # steps so small that x + h == x give 0/0: NaN, left out of the plots
@@ -203,9 +210,19 @@ def ensure_sweeps(store: Store, problems: dict[str, Problem]) -> int:
 
 def ensure_facts(store: Store, problems: dict[str, Problem]) -> int:
     """Store the facts the sections quote about their problems (exact numbers from the declarations):
-    the quadratic's curvatures (Hessian eigenvalues) and gradient at x0, and the exact Hessian of each
-    swept problem at its sweep point. Returns how many problems' facts were (re)computed."""
+    the quadratic's curvatures (Hessian eigenvalues) and gradient at x0, the exact Hessian of each
+    swept problem at its sweep point, and for Brown's function the gradient step rules measured at x0
+    (:func:`workbench.accuracy.step_rules`). Returns how many problems' facts were (re)computed (facts of
+    another :data:`workbench.accuracy.CHECK_VERSION` are stale too)."""
+    from workbench.accuracy import CHECK_VERSION, step_rules
     from workbench.model import compile_model
+
+    def swept(p: Problem) -> dict[str, Any]:
+        facts: dict[str, Any] = {"hessian_at_sweep_point": compile_model(p).exact.hessian(sweep_point(p)).tolist()}
+        if p.name == BROWN:
+            with np.errstate(all="ignore"):
+                facts["rules_at_x0"] = step_rules(p, np.array(p.x0, dtype=float))
+        return facts
 
     stored = store.facts()
     wanted: dict[str, Callable[[Problem], dict[str, Any]]] = {
@@ -215,14 +232,14 @@ def ensure_facts(store: Store, problems: dict[str, Problem]) -> int:
             "hessian_at_x0": compile_model(p).exact.hessian(np.array(p.x0, dtype=float)).tolist(),
             "curvatures": curvatures(p).tolist(),
         },
-        **{name: (lambda p: {"hessian_at_sweep_point": compile_model(p).exact.hessian(sweep_point(p)).tolist()})
-           for name in SWEEPS},
+        **{name: swept for name in SWEEPS},
     }  # fmt: skip
     made = 0
     for name, compute in wanted.items():
         problem = problems[name]
-        if stored.get(name, {}).get("fingerprint") == problem.fingerprint():
+        known = stored.get(name, {})
+        if known.get("fingerprint") == problem.fingerprint() and known.get("version") == CHECK_VERSION:
             continue
-        store.write_facts(name, problem.fingerprint(), compute(problem))
+        store.write_facts(name, problem.fingerprint(), {**compute(problem), "version": CHECK_VERSION})
         made += 1
     return made

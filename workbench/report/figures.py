@@ -39,7 +39,8 @@ __all__ = [
 
 DPI = 90
 FLOOR = 1e-16  # values at or below zero are drawn here on log axes (captions say so)
-LINESTYLES = {"analytic": "-", "fd-forward": "--", "fd-central": ":", "complex-step": "-."}
+LINESTYLES: dict[str, Any] = {"analytic": "-", "fd-forward": "--", "fd-central": ":", "complex-step": "-.",
+                              "fd-richardson": (0, (3, 1, 1, 1, 1, 1)), "fd-optimal": (0, (1, 2))}  # fmt: skip
 FIRST_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta")
 #: Problems per panel of the digits heat map.
 HEAT_ROWS = 32
@@ -48,7 +49,7 @@ PANEL_LINES = 8
 #: Text sizes in points: figures are shown at 100 % (90 dpi), so 9 pt is about 11 px.
 TEXT = 9
 VARIANT_COLOURS = {"analytic": "black", "fd-forward": "tab:blue", "fd-central": "tab:orange",
-                   "complex-step": "tab:green"}  # fmt: skip
+                   "complex-step": "tab:green", "fd-richardson": "tab:red", "fd-optimal": "tab:purple"}  # fmt: skip
 
 
 def _palette() -> list[Any]:
@@ -342,17 +343,26 @@ SWEEP_WORDS = {
     "optimal": "model-optimal step",
     "thumb": "rule-of-thumb step",
     "title": "{problem}: gradient error against finite-difference step (errors below {floor} drawn at it)",
+    "textbook": "{variant}, textbook step: {error}, {evaluations} evals",
+    "scaled": "{variant}, typical_x steps (one marker per variable): {error}, {evaluations} evals",
+    "adaptive": "fd-richardson, adaptive: {error}, {evaluations} evals",
+    "model_optimal": "fd-optimal, steps from exact f_iii (teaching): {error}, {evaluations} evals",
 }
 
 
 def error_versus_step(path: Path, problem: str, sweep: dict[str, Any], *, words: dict[str, str] | None = None) -> None:
-    """Measured and modelled relative gradient error against the relative step, log-log; ``words``
+    """Measured and modelled relative gradient error against the relative step, log-log, with the step
+    rules measured at the same point (``sweep["rules"]``) placed on it at their error: the textbook rules
+    as circles at their step, a rule scaled by typical_x as diamonds and ``fd-optimal`` as stars at each
+    variable's relative step, ``fd-richardson`` (whose steps vary per entry) as a horizontal line; every
+    legend entry gives the error and the evaluations spent. ``words``
     replaces the labels of :data:`SWEEP_WORDS` (same keys and fields)."""
     words = {**SWEEP_WORDS, **(words or {})}
-    colours = variant_colours(list(sweep["measured"]))
-    figure = Figure(figsize=(10.5, 5.2))
+    shown = [*sweep["measured"], *(rule["variant"] for rule in sweep.get("rules", ()))]
+    colours = variant_colours(list(dict.fromkeys(shown)))
+    figure = Figure(figsize=(12.5, 5.6))
     ax = figure.subplots()
-    figure.subplots_adjust(left=0.09, right=0.67, top=0.9, bottom=0.11)
+    figure.subplots_adjust(left=0.075, right=0.6, top=0.9, bottom=0.11)
     steps = np.array(sweep["steps"], dtype=float)
     for variant, measured in sweep["measured"].items():
         colour = colours.get(variant, "k")
@@ -367,6 +377,8 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any], *, words:
         thumb = sweep["rule_of_thumb"].get(variant)
         if thumb is not None and variant != "complex-step":
             ax.axvline(thumb, color=colour, linewidth=0.9, linestyle=":", alpha=0.9)
+    for rule in sweep.get("rules", ()):
+        _rule_on_the_v(ax, rule, colours.get(rule["variant"], "k"), words)
     log_axis(ax, "x")
     log_axis(ax, "y")
     ax.invert_xaxis()
@@ -379,6 +391,23 @@ def error_versus_step(path: Path, problem: str, sweep: dict[str, Any], *, words:
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     ax.set_title(words["title"].format(problem=problem, floor=f"{FLOOR:.0e}"), fontsize=10)
     save_png(figure, path)
+
+
+def _rule_on_the_v(ax: Any, rule: dict[str, Any], colour: Any, words: dict[str, str]) -> None:
+    """One measured step rule on the error-versus-step axes (:func:`error_versus_step`): a marker at each
+    variable's relative step (joined by a thin line when they differ), at the rule's error; a horizontal
+    line for a rule without fixed steps (fd-richardson)."""
+    error = max(float(rule["error"]), FLOOR)
+    fields = {"variant": rule["variant"], "error": f"{float(rule['error']):.1e}", "evaluations": rule["evaluations"]}
+    if rule.get("steps") is None:
+        ax.axhline(error, color=colour, linewidth=1.3, linestyle=(0, (3, 1, 1, 1, 1, 1)),
+                   label=words["adaptive"].format(**fields))  # fmt: skip
+        return
+    steps = np.unique(np.array(rule["steps"], dtype=float))
+    key, marker, size = {"model-optimal": ("model_optimal", "*", 13), "scaled": ("scaled", "D", 6)}.get(
+        rule["rule"], ("textbook", "o", 7))
+    ax.plot(steps, np.full(steps.shape, error), color=colour, linewidth=1.0, alpha=0.8, marker=marker,
+            markersize=size, markeredgecolor="k", label=words[key].format(**fields))  # fmt: skip
 
 
 def _profile_grid(variants: Sequence[str], groups: Sequence[tuple[str, list[str]]]) -> tuple[Figure, np.ndarray]:

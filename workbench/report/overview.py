@@ -199,6 +199,16 @@ def iterations_page(
     headers, rows = tables.fd_cost_ratios(runs, methods)
     page.add(Details(f"Every ratio with its range ({len(rows)} rows)", [
         Table(headers, rows, csv="tables/fd-cost-ratios.csv")]))  # fmt: skip
+    headers, rows, numbers = tables.hessian_variants(runs, methods)
+    if rows:
+        page.add(Heading("Does a better finite-difference Hessian buy the iterations back?"))
+        page.add(Text(hessian_sentence(numbers)))
+        page.add(Table(headers, rows, csv="tables/hessian-variants.csv",
+                       caption="Methods that use a Hessian at every iteration, per derivative variant: success over "
+                               "the problems where the method applies, and medians over the problems every variant "
+                               "of the method solved (so each median is taken over the same problems); work counts "
+                               "every evaluation of f, c and exact derivatives, the finite-difference ones "
+                               "included."))  # fmt: skip
     page.add(Heading("Claimed success, verdict disagrees"))
     headers, rows = tables.claimed_but_failed(runs, methods)
     count_headers, counts = tables.claimed_by_method(runs, methods)
@@ -223,3 +233,34 @@ def iterations_page(
 
 def profile_figures(profiles: dict[str, Any]) -> list[Figure]:
     return [Figure(f"figures/{key}.png", caption) for key, caption in PROFILE_CAPTIONS if profiles.get(key)]
+
+
+def hessian_sentence(numbers: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """The answer in numbers read from the store, for Newton's method (or the first Hessian method present):
+    success, median iterations and median work of analytic, fd-central and fd-richardson Hessians."""
+    method = "newton" if "newton" in numbers else next(iter(numbers))
+    by = numbers[method]
+    parts = []
+    for variant in ("analytic", "fd-central", "fd-richardson"):
+        entry = by.get(variant)
+        if entry is None:
+            continue
+        part = f"`{variant}` solves {entry['converged']} of {entry['runs']} ({entry['success']:g}%)"
+        if entry["iterations"] is not None:
+            part += f", median {entry['iterations']:g} iterations and work {entry['work']:g}"
+        parts.append(part)
+    common = next(iter(by.values()))["common"]
+    text = f"`{method}` with each Hessian: {'; '.join(parts)} (medians over the {common} problems every variant "
+    text += "solved)."
+    central, richardson = by.get("fd-central"), by.get("fd-richardson")
+    if central and richardson and central["work"] and richardson["work"] is not None:
+        more = richardson["converged"] - central["converged"]
+        solves = "as many problems as"
+        if more:
+            solves = f"{abs(more)} problem{'' if abs(more) == 1 else 's'} {'more' if more > 0 else 'fewer'} than"
+        text += (
+            f" Richardson's Hessian solves {solves} central differences and takes a median of "
+            f"{richardson['iterations']:g} iterations against {central['iterations']:g}, for "
+            f"{richardson['work'] / central['work']:.1f} times the work."
+        )
+    return text

@@ -27,10 +27,30 @@ HOW_TO_READ_ACCURACY = (
     "seeded random points inside the bounds. **digits** = -log10(max |error| / max |exact|), clipped to [0, 16]; "
     "16 means agreement to the last bit. **model error** is what the textbook error model predicts from the exact "
     "higher derivatives at the point (truncation + round-off, with eps times the sum of |terms| of f as the rounding "
-    "error of one evaluation); a measured/model ratio near or below 1 means the variant is as good as theory allows. "
-    "**evaluations** counts the function evaluations spent on one estimate. Forward differences get about 8 digits, "
-    "central about 10-11, complex step about 16; x0 is often an integer point where differences of polynomials come "
-    "out exact by luck, so trust the random points."
+    "error of one evaluation), at the steps the variant used; a measured/model ratio near or below 1 means the "
+    "variant is as good as theory allows. **evaluations** counts the function evaluations spent on one estimate. "
+    "Forward differences get about 8 digits, central about 10-11, complex step about 16; x0 is often an integer "
+    "point where differences of polynomials come out exact by luck, so trust the random points. "
+    "`fd-richardson` (adaptive central differences with Richardson extrapolation) chooses its steps per entry from "
+    "the values it sees, so there is no textbook model of its error: its model-error column is left empty (NaN in "
+    "the store) rather than filled with a model of some other method. `fd-optimal` is a **teaching baseline**: its "
+    "steps minimise the central model using the *exact* higher derivatives f_iii and f_iiii, which a user without "
+    "exact derivatives does not have; it shows the best a fixed-step difference can do and is never ranked with "
+    "the practical variants. Where a problem declares `typical_x`, `fd-forward` and `fd-central` scale their steps "
+    "by max(typical_x_i, |x_i|), and the rows `fd-forward@textbook` / `fd-central@textbook` measure the same "
+    "stencils at the unscaled textbook steps max(1, |x_i|)."
+)
+HOW_TO_READ_RULES = (
+    "The step rules side by side, each cell **digits (evaluations)**: the textbook rules (steps sqrt(eps) and "
+    "eps^(1/3) times max(1, |x_i|) for gradients, eps^(1/3) and eps^(1/4) for Hessians), the same rules scaled by a "
+    "declared `typical_x` (max(typical_x_i, |x_i|), Dennis & Schnabel), the adaptive rule (`fd-richardson`: a "
+    "ladder of 8 or more steps per coordinate, extrapolated, the step search counted in its evaluations) and the "
+    "model-optimal steps (`fd-optimal`, the teaching baseline that reads exact higher derivatives: the error "
+    "model's optimum for fixed steps, only as good as the model, and not a method to pick). Pick the textbook "
+    "central rule when about 10 digits are enough and evaluations are dear; declare `typical_x` when variables "
+    "live on very different scales, above all for forward differences (check the central ones after: a smaller "
+    "step can cost them digits where f is nearly quadratic); pay for `fd-richardson` (8x the evaluations of "
+    "central differences) when you need 12 or more digits of a smooth function."
 )
 HOW_TO_READ_RUNS = (
     "Every method runs from x0 with every derivative variant. **status** is decided by the workbench's own verdict "
@@ -137,11 +157,19 @@ def build_pages(
             headers, rows = tables.problem_check_rows(checks_by_problem[name])
             page.add(Text("How to read this: see the [accuracy report](../accuracy.md)."))
             page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-checks.csv"))
+            headers, rows = tables.step_rules(checks_by_problem[name])
+            page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-step-rules.csv",
+                           caption="Step rules side by side: digits (evaluations) per point and quantity; the "
+                                   "scaled columns are empty where the problem declares no typical_x, and "
+                                   "fd-optimal reads exact higher derivatives (a teaching baseline)."))  # fmt: skip
         if name in sweeps:
             page.add(Figure(f"figures/sweeps/{file_name(name)}.png",
                             "Gradient error against the step at a random point: measured (solid) and the textbook "
-                            "model (dashed); notice the V of truncation (left) and round-off (right) for forward and "
-                            "central differences, and that complex step has no round-off branch."))  # fmt: skip
+                            "model (dashed), with the step rules placed on it (rule-of-thumb and model-optimal steps "
+                            "as vertical lines, the scaled rule's steps as a bar where typical_x is declared, "
+                            "fd-optimal's and fd-richardson's errors as markers, evaluations in the legend); notice "
+                            "the V of truncation (left) and round-off (right), that complex step has no round-off "
+                            "branch, and that Richardson lies below the V's bottom."))  # fmt: skip
         page.add(Heading("Iteration counts"))
         problem_runs = runs_by_problem.get(name, [])
         if problem_runs:
@@ -179,7 +207,7 @@ def build_pages(
     heatmap = None
     if checks:
         headers, rows, heat, variants = tables.digits_summary(checks, problems)
-        heatmap = ([r[0] for r in rows], variants, heat.tolist())
+        heatmap = ([r[0] for r in rows], [tables.variant_label(v) for v in variants], heat.tolist())
         accuracy.add(Heading("Digits per variant and problem"))
         accuracy.add(Figure("figures/accuracy-digits.png",
                             "Worst correct digits of the gradient over the random points, per problem and variant; "
@@ -187,8 +215,21 @@ def build_pages(
                             "while complex step keeps all 16."))  # fmt: skip
         accuracy.add(Table(headers, rows, csv="tables/accuracy-summary.csv", digits=3,
                            caption="Worst digits over the random check points (gradient, Hessian, constraint "
-                                   "Jacobian); the note flags variants well short of their textbook "
-                                   "accuracy."))  # fmt: skip
+                                   "Jacobian); the note flags practical variants well short of their textbook "
+                                   "accuracy (never the teaching baseline fd-optimal)."))  # fmt: skip
+        headers, rows, scaled_headers, scaled_rows = tables.step_rules_overview(checks, problems)
+        accuracy.add(Heading("Step rules side by side"), Text(HOW_TO_READ_RULES))
+        accuracy.add(Table(headers, rows, csv="tables/step-rules.csv", digits=3,
+                           caption="Over the library at the random check points: the median over the problems of "
+                                   "each rule's worst digits, and the median evaluations per estimate divided by n "
+                                   "(gradient, Jacobian) or n^2 (Hessians). The scaled columns are the variants as "
+                                   "they run: scaled where a problem declares typical_x, textbook "
+                                   "elsewhere."))  # fmt: skip
+        if scaled_rows:
+            accuracy.add(Table(scaled_headers, scaled_rows, csv="tables/step-rules-typical-x.csv",
+                               caption="The problems that declare typical_x: worst digits (most evaluations) of "
+                                       "each rule over the random check points; x0 and x* are on each problem's "
+                                       "page."))  # fmt: skip
         accuracy.add(Heading("Per problem"))
         accuracy.add(Links([(n, f"problems/{file_name(n)}") for n in names], inline=True))
     else:

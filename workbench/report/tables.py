@@ -15,7 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from workbench.variants import variant_rank
+from workbench.variants import (
+    TEACHING_VARIANTS,
+    TEXTBOOK_STEPS,
+    textbook_label,
+    variant_rank,
+)
 
 __all__ = [
     "accuracy_headline",
@@ -31,12 +36,16 @@ __all__ = [
     "data_profile_budgets",
     "digits_summary",
     "fd_cost_ratios",
+    "hessian_variants",
     "local_minimum_stops",
     "performance_costs",
     "problem_check_rows",
     "problem_run_rows",
     "solver_label",
+    "step_rules",
+    "step_rules_overview",
     "summary_by_method",
+    "variant_label",
     "work",
 ]
 
@@ -268,12 +277,19 @@ def data_profile_budgets(
     return {s: np.array([row.get(p, math.inf) for p in names]) for s, row in table.items()}
 
 
+def variant_label(variant: str) -> str:
+    """A variant as tables and figures name it: a teaching baseline (``fd-optimal``, which reads exact
+    higher derivatives) marked as such."""
+    return f"{variant} (teaching baseline)" if variant in TEACHING_VARIANTS else variant
+
+
 def digits_summary(
     checks: Sequence[dict[str, Any]], problems: dict[str, dict[str, Any]]
 ) -> tuple[list[str], list[list[Any]], np.ndarray, list[str]]:
     """Library-wide accuracy: per problem, the worst digits over the random check points for each
-    quantity and variant, and a note where a variant falls well short of its textbook accuracy
-    (forward < 6, central < 8, complex step < 13 gradient digits): a badly scaled problem."""
+    quantity and variant, and a note where a practical variant falls well short of its textbook accuracy
+    (forward < 6, central < 8, complex step < 13, Richardson < 11 gradient digits): a badly scaled
+    problem. The teaching baseline ``fd-optimal`` has its column but is never flagged or ranked."""
     worst: dict[tuple[str, str, str], float] = {}
     for row in checks:
         if not row["point"].startswith("random") or row["digits"] is None:
@@ -282,8 +298,8 @@ def digits_summary(
         worst[key] = min(worst.get(key, math.inf), float(row["digits"]))
     variants = variant_order({k[2] for k in worst})
     quantities = [q for q in ("gradient", "hessian", "jacobian") if any(k[1] == q for k in worst)]
-    headers = ["problem", "n"] + [f"{q} {v}" for q in quantities for v in variants] + ["note"]
-    expected = {"fd-forward": 6, "fd-central": 8, "complex-step": 13}  # other variants: no textbook floor here
+    headers = ["problem", "n"] + [f"{q} {variant_label(v)}" for q in quantities for v in variants] + ["note"]
+    expected = {"fd-forward": 6, "fd-central": 8, "complex-step": 13, "fd-richardson": 11}
     rows, heat, names = [], [], []
     for name in sorted(problems):
         if not any(k[0] == name for k in worst):
@@ -293,7 +309,7 @@ def digits_summary(
             for v in variants:
                 value = worst.get((name, q, v))
                 row.append(None if value is None or not math.isfinite(value) else round(value, 1))
-        short = [v for v in variants if worst.get((name, "gradient", v), 16) < expected.get(v, 0)]
+        short = [v for v in variants if v in expected and worst.get((name, "gradient", v), 16) < expected[v]]
         row.append(("gradient short of textbook accuracy: " + ", ".join(short)) if short else "")
         rows.append(row)
         names.append(name)
@@ -311,8 +327,8 @@ def problem_check_rows(checks: Sequence[dict[str, Any]]) -> tuple[list[str], lis
         predicted = row["predicted_error"]
         measured = row["abs_error"]
         ratio = measured / predicted if predicted and measured is not None and predicted > 0 else None
-        rows.append([row["point"], row["quantity"], row["variant"], row["digits"], measured, row["rel_error"],
-                     predicted, ratio, row["evaluations"]])  # fmt: skip
+        rows.append([row["point"], row["quantity"], variant_label(row["variant"]), row["digits"], measured,
+                     row["rel_error"], predicted, ratio, row["evaluations"]])  # fmt: skip
     return headers, rows
 
 
@@ -484,3 +500,163 @@ def variant_profile_costs(runs: Sequence[dict[str, Any]], methods: Sequence[str]
         cost[key][run["variant"]] = work(run) if run["status"] == "converged" else math.inf
     instances = [k for k, row in cost.items() if len(row) == len(variants) and any(map(math.isfinite, row.values()))]
     return {v: np.array([cost[k][v] for k in instances], dtype=float) for v in variants}
+
+
+#: The step rules compared side by side: (column heading, check-row variant to read, whether the column
+#: is the rule scaled by a declared typical_x). The textbook columns read the ``@textbook`` rows where
+#: the problem declares typical_x, the variant's own rows otherwise (its steps are then the textbook ones).
+STEP_RULES: tuple[tuple[str, str, bool], ...] = (
+    ("textbook forward", "fd-forward", False),
+    ("textbook central", "fd-central", False),
+    ("scaled forward (typical_x)", "fd-forward", True),
+    ("scaled central (typical_x)", "fd-central", True),
+    ("adaptive (fd-richardson)", "fd-richardson", False),
+    ("model-optimal (fd-optimal, teaching baseline)", "fd-optimal", False),
+)
+QUANTITY_ORDER = {"gradient": 0, "hessian": 1, "jacobian": 2, "constraint_hessian": 3}
+
+
+def _rule_row(
+    rows: dict[str, dict[str, Any]], variant: str, scaled: bool, as_run: bool = False
+) -> dict[str, Any] | None:
+    """The check row a step rule reads among one point's rows ``{variant label: row}`` (:data:`STEP_RULES`).
+    A scaled rule on a problem without typical_x has no row, or with ``as_run`` the variant's own (the
+    steps the oracle takes there are the textbook ones)."""
+    declared = any(textbook_label(v) in rows for v in TEXTBOOK_STEPS)
+    if scaled:
+        return rows.get(variant) if declared or as_run else None
+    if variant in TEXTBOOK_STEPS and declared:
+        return rows.get(textbook_label(variant))
+    return rows.get(variant)
+
+
+def _cell(digits: float | None, evaluations: int | None) -> str:
+    """``"digits (evaluations)"``; empty where the rule was not measured."""
+    if digits is None or evaluations is None:
+        return ""
+    return f"{digits:.1f} ({evaluations})"
+
+
+def step_rules(checks: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """One problem's step rules side by side (:data:`STEP_RULES`): per point and quantity, the digits and,
+    in parentheses, the evaluations of f (or c) each rule spent. The scaled columns are empty where the
+    problem declares no typical_x."""
+    by: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in checks:
+        by[(row["point"], row["quantity"])][row["variant"]] = row
+    headers = ["point", "quantity"] + [heading for heading, _, _ in STEP_RULES]
+    table = []
+    for (point, quantity), rows in sorted(by.items(), key=lambda item: (item[0][0], QUANTITY_ORDER.get(item[0][1], 9))):
+        cells = []
+        for _, variant, scaled in STEP_RULES:
+            row = _rule_row(rows, variant, scaled)
+            cells.append("" if row is None else _cell(row["digits"], row["evaluations"]))
+        table.append([point, quantity, *cells])
+    return headers, table
+
+
+def step_rules_overview(
+    checks: Sequence[dict[str, Any]], problems: dict[str, dict[str, Any]]
+) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]]]:
+    """The step rules over the library, from the checks at the random points (:data:`STEP_RULES`):
+
+    * per quantity and rule, the median over the problems of the worst digits, and the median evaluations
+      per estimate divided by n (gradient, Jacobian) or n^2 (Hessians), so problems of any size compare;
+      every column over the same problems: the scaled columns are the variants as the oracle runs them
+      (scaled where typical_x is declared, textbook elsewhere);
+    * per problem that declares typical_x, and quantity: each rule's worst digits and most evaluations over
+      the random points (the cells of :func:`step_rules`).
+
+    Returns the headers and rows of the overview, then of the typical_x table."""
+    by: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in checks:
+        if row["point"].startswith("random"):
+            by[(row["problem"], row["point"], row["quantity"])][row["variant"]] = row
+    worst: dict[tuple[str, str, int], tuple[float, int]] = {}  # (problem, quantity, rule) -> (digits, evaluations)
+    as_run: dict[tuple[str, str, int], tuple[float, int]] = {}  # the same, scaled columns as the oracle runs
+    declared: set[str] = set()
+    for (problem, _, quantity), rows in by.items():
+        if any(textbook_label(v) in rows for v in TEXTBOOK_STEPS):
+            declared.add(problem)
+        for index, (_, variant, scaled) in enumerate(STEP_RULES):
+            for table, fill in ((worst, False), (as_run, True)):
+                row = _rule_row(rows, variant, scaled, fill)
+                if row is None or row["digits"] is None:
+                    continue
+                known = table.get((problem, quantity, index), (math.inf, 0))
+                table[(problem, quantity, index)] = (min(known[0], float(row["digits"])),
+                                                     max(known[1], int(row["evaluations"])))  # fmt: skip
+    quantities = sorted({q for _, q, _ in worst}, key=lambda q: QUANTITY_ORDER.get(q, 9))
+    headers = ["quantity", "measure"] + [heading for heading, _, _ in STEP_RULES]
+    overview = []
+    for quantity in quantities:
+        power = 1 if quantity in ("gradient", "jacobian") else 2
+        digits_row: list[Any] = [quantity, "median worst digits"]
+        cost_row: list[Any] = [quantity, "median evaluations / n" + ("^2" if power == 2 else "")]
+        for index in range(len(STEP_RULES)):
+            found = [(p, v) for (p, q, i), v in as_run.items() if q == quantity and i == index]
+            digits_row.append(round(statistics.median(v[0] for _, v in found), 1) if found else None)
+            cost_row.append(round(statistics.median(v[1] / problems[p]["n"] ** power for p, v in found), 1)
+                            if found else None)  # fmt: skip
+        overview += [digits_row, cost_row]
+    scaled_rows = []
+    for problem in sorted(declared):
+        for quantity in quantities:
+            cells = [_cell(*worst[(problem, quantity, i)]) if (problem, quantity, i) in worst else ""
+                     for i in range(len(STEP_RULES))]  # fmt: skip
+            if any(cells):
+                scaled_rows.append([problem, quantity, *cells])
+    return headers, overview, ["problem", *headers[:1], *headers[2:]], scaled_rows
+
+
+#: Methods whose iterations use a Hessian at each point (the question of :func:`hessian_variants`).
+HESSIAN_METHODS = ("newton", "trust-exact", "trust-krylov", "trust-ncg", "newton-cg")
+
+
+def hessian_variants(
+    runs: Sequence[dict[str, Any]], methods: Sequence[str]
+) -> tuple[list[str], list[list[Any]], dict[str, dict[str, dict[str, Any]]]]:
+    """Does a better finite-difference Hessian buy second-order methods' iterations back, and at what cost?
+
+    Per Hessian-using method (:data:`HESSIAN_METHODS`, runs without option grids) and base variant
+    (quasi-Newton models left out): runs, converged, success %, and over the problems that **every**
+    variant of the method solved (one common set, so the medians compare like with like): median iterations,
+    median work, and the median of work / the analytic run's work. Returns headers, rows and
+    ``{method: {variant: numbers}}`` for the sentence the report writes."""
+    varying = varying_options(runs)
+    chosen = [m for m in methods if m in HESSIAN_METHODS]
+    by: dict[tuple[str, str], dict[tuple[str, int, int], dict[str, Any]]] = defaultdict(dict)
+    for run in runs:
+        if run["method"] not in chosen or "+" in run["variant"] or run["status"] == "not_applicable":
+            continue
+        if solver_label(run, varying) != run["method"]:
+            continue
+        by[(run["method"], run["variant"])][(run["problem"], run["seed"], run["start"])] = run
+    headers = ["method", "variant", "runs", "converged", "success %", "problems every variant solved",
+               "median iterations (on those)", "median work (on those)",
+               "median work / analytic (on those)"]  # fmt: skip
+    rows: list[list[Any]] = []
+    numbers: dict[str, dict[str, dict[str, Any]]] = {}
+    for method in chosen:
+        variants = sorted((v for m, v in by if m == method), key=variant_rank)
+        if not variants:
+            continue
+        solved = [{k for k, r in by[(method, v)].items() if r["status"] == "converged"} for v in variants]
+        common = sorted(set.intersection(*solved))
+        analytic = by.get((method, "analytic"), {})
+        numbers[method] = {}
+        for variant, wins in zip(variants, solved, strict=True):
+            members = by[(method, variant)]
+            shared = [members[k] for k in common]
+            ratios = [work(members[k]) / work(analytic[k]) for k in common if k in analytic and work(analytic[k]) > 0]
+            entry = {
+                "runs": len(members), "converged": len(wins), "success": round(100.0 * len(wins) / len(members), 1),
+                "common": len(common),
+                "iterations": statistics.median(r["iterations"] for r in shared) if shared else None,
+                "work": statistics.median(work(r) for r in shared) if shared else None,
+                "ratio": statistics.median(ratios) if ratios else None,
+            }  # fmt: skip
+            numbers[method][variant] = entry
+            rows.append([method, variant_label(variant), entry["runs"], entry["converged"], entry["success"],
+                         entry["common"], entry["iterations"], entry["work"], entry["ratio"]])  # fmt: skip
+    return headers, rows, numbers
