@@ -13,7 +13,7 @@ derived in its docstring (every element is non-negative at the optimum and attai
 Indices are 0-based in the code (``x[k]`` is the SIF's X(k+1)); docstrings use the SIF's 1-based
 indices. The library's module-level instance is ``arwhead_100``, the cheapest of these in the default
 report (which runs every method with every finite-difference variant: 68 runs, 67-82 s of run time at
-n = 100, about 40 s on two cores; ``dqdrtic(100)``, ``liarwhd(100)``, ``tridia(100)`` and
+n = 100, about 25 s of the report on two cores; ``dqdrtic(100)``, ``liarwhd(100)``, ``tridia(100)`` and
 ``dixmaan(99)`` cost 160-300 s each, finite-difference runs being nearly all of it). Every problem is one
 call away at any n (:data:`FAMILIES`); the n = 100 000 versions are built by the tests and benchmarks.
 """
