@@ -10,7 +10,7 @@
 4. At n = 100 000 every CUTEst-style problem builds, its compiled model gives f and the gradient at x0,
    and L-BFGS (or Newton-CG, which takes the sparse Hessian) reaches f* with status ``converged``.
    Only TRIDIA, whose Hessian's condition number grows like n^2, is slow (about a minute of Newton-CG).
-5. Two workbench bugs met on the way, as strict xfails that flip when fixed.
+5. Two workbench bugs met on the way (a read-only start point, trust-ncg with a sparse Hessian), fixed.
 
 Nothing here builds a dense n x n matrix or a finite-difference derivative at n = 100 000 (either would
 need tens of gigabytes).
@@ -244,17 +244,12 @@ def test_cutest_problem_is_solved_at_n_1e5(large_problems, name, method):
     assert abs(result.f - problem.f_star) <= 1e-6 * max(1.0, abs(problem.f_star))
 
 
-# --- 5. bugs met on the way (workbench code, not the declarations) -------------------------------------
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="compile.py: symengine's LLVM callables refuse "
-                   "read-only arrays, and Problem.x0 is read-only (ValueError: buffer source array is read-only)")
+# --- 5. bugs met on the way (workbench code, not the declarations), fixed ---------------------------
 def test_exact_evaluator_accepts_the_problems_read_only_x0(library):
     problem = library["rosenbrock"]  # any problem compiled through symengine
     assert compile_model(problem).exact.value(problem.x0) == pytest.approx(24.2)
 
 
-@pytest.mark.xfail(strict=True, reason="scipy_methods.py: trust-ncg is handed the oracle's sparse Hessian "
-                   "(n >= 100), which SciPy's trust-ncg cannot use (ValueError: truth value of an array ... "
-                   "ambiguous); it needs dense_hessian=True or a hessp")
 def test_trust_ncg_runs_on_a_sparse_analytic_hessian(library):
     result = solve(library["arwhead_100"], "trust-ncg", "analytic")
     assert result.status == "converged", result.message
