@@ -53,8 +53,9 @@ def chained_rosenbrock(sizes: list[int]) -> None:
         start = time.perf_counter()
         x = sp.IndexedBase("x", shape=(n,))
         i = sp.Idx("i")
+        terms = 100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
         problem = Problem(name=f"chained_rosenbrock_{n}", variables=x, x0=np.tile([-1.2, 1.0], n // 2),
-                          objective=sp.Sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2, (i, 0, n - 2)))  # fmt: skip
+                          objective=sp.Sum(terms, (i, 0, n - 2)))  # fmt: skip
         model = compile_model(problem)
         x0 = np.array(problem.x0)
         model.exact.value(x0)
@@ -62,8 +63,8 @@ def chained_rosenbrock(sizes: list[int]) -> None:
         model.exact.hessian(x0, sparse=True)
         setup = time.perf_counter() - start
         number = max(1, 10**6 // n)
-        gradient = best_of(lambda: model.exact.gradient(x0), number=number)
-        value = best_of(lambda: model.exact.value(x0), number=number)
+        gradient = best_of(lambda m=model, v=x0: m.exact.gradient(v), number=number)
+        value = best_of(lambda m=model, v=x0: m.exact.value(v), number=number)
 
         def numpy_gradient(v: np.ndarray = x0) -> np.ndarray:
             g = np.zeros_like(v)
