@@ -123,3 +123,20 @@ def test_the_other_pages_leave_the_data_study_out(trained):
     assert "breast_cancer" not in (output / "iterations.md").read_text()
     with Store(store, readonly=True) as handle:  # no derivative checks: the network's Hessian is out of reach
         assert set(handle.check_fingerprints()) == {"rosenbrock"}
+
+
+def test_the_training_tables_print_one_number_format_per_column(trained):
+    _, output, _ = trained
+    formats = {"int": r"-?\d+", "fixed": r"-?\d+\.(\d+)", "scientific": r"-?\d\.(\d*)e[+-]\d+"}
+    html = (output / "training.html").read_text()
+    tables = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert len(tables) == 2
+    for table in tables:
+        columns: dict[int, set] = {}
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            for k, text in enumerate(re.findall(r'<td class="num">(.*?)</td>', row)):
+                found = [(name, len(m.group(1) or "") if m.groups() else 0) for name, pattern in formats.items()
+                         if (m := re.fullmatch(pattern, text))]  # fmt: skip
+                assert found, f"{text!r} is no number format"
+                columns.setdefault(k, set()).add(found[0])
+        assert columns and all(len(kinds) == 1 for kinds in columns.values()), columns
