@@ -24,6 +24,10 @@ back and at what cost, needs the Hessian methods (and the quasi-Newton ones, for
 answers no question a user without exact derivatives could act on, and what it teaches (the best a
 fixed-step difference can do) the derivative checks and sweeps show per problem at no run time. Ask for it
 with ``--derivatives`` (it is a variant like any other).
+
+Problems tagged ``data`` are left out of these grids and trained beside them, in the default report only, by the
+data study of :mod:`workbench.report.training_runs` (mini-batches, epochs, per-epoch decay; the report's
+training page); they get no derivative checks (the network's would derive its unaffordable Hessian).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from workbench.methods import available_methods
 from workbench.parallel import process_context
 from workbench.problem import Problem
 from workbench.progress import Progress
+from workbench.report.training_runs import data_studies
 from workbench.store import DEFAULT_STORE, Store
 from workbench.study import Study, StudySummary
 from workbench.variants import PRACTICAL_VARIANTS
@@ -113,7 +118,8 @@ def default_study(
     ``derivatives`` (or ``full``) this is one grid of every chosen method in every chosen variant; else the
     default's two grids (:class:`Studies`). Problems tagged ``data`` (finite sums over data rows, trained
     in mini-batches) are left out of these grids: every method in every finite-difference variant on a
-    network would spend minutes of full passes over its data."""
+    network would spend minutes of full passes over its data. The default also trains them, in the data study
+    (:func:`workbench.report.training_runs.data_studies`)."""
     options: dict[str, Any] = {"time_limit": 60.0} if full else {"max_iterations": 500, "time_limit": 10.0}
     chosen = list(methods) if methods else list(available_methods())
     selected = Study(problems=list(problems) if problems else ["all"], problems_dir=problems_dir).resolve_problems()
@@ -124,10 +130,11 @@ def default_study(
         variants = list(derivatives) if derivatives else [*PRACTICAL_VARIANTS, "fd-forward+bfgs"]
         return Study(name="report-full" if full else "report", methods=chosen, derivatives=variants, **grid)
     fixed = [v for v in PRACTICAL_VARIANTS if v != "fd-richardson"]
-    studies = [Study(name="report", methods=chosen, derivatives=fixed, **grid)]
+    studies = [Study(name="report", methods=chosen, derivatives=fixed, **grid)] if chosen_problems else []
     adaptive = [m for m in chosen if m in RICHARDSON_METHODS]
-    if adaptive:
+    if adaptive and chosen_problems:
         studies.append(Study(name="report-richardson", methods=adaptive, derivatives=["fd-richardson"], **grid))
+    studies += data_studies(selected.values(), methods)
     return Studies(tuple(studies))
 
 
@@ -200,6 +207,7 @@ def prepare(
     into ``store``."""
     summary = study.run(store=store, jobs=jobs, rerun=rerun, progress=progress)
     if not summary.interrupted:
+        checked = {name: p for name, p in study.resolve_problems().items() if "data" not in p.tags}  # module docstring
         with Store(store) as handle:
-            run_checks(study.resolve_problems(), handle, jobs=jobs, rerun=rerun, progress=progress)
+            run_checks(checked, handle, jobs=jobs, rerun=rerun, progress=progress)
     return summary
