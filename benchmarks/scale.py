@@ -43,40 +43,55 @@ def best_of(function: Callable[[], object], repeat: int = 7, number: int = 1) ->
 
 
 def chained_rosenbrock(sizes: list[int]) -> None:
+    torch = _optional("torch")
+    print("\n## Chained Rosenbrock (one Sum template)\n")
+    extra = " PyTorch gradient ms |" if torch else ""
+    print("| n | setup s | gradient ms | value ms | NumPy gradient ms | gradient / NumPy | gradient / value |" + extra)
+    print("|---|---|---|---|---|---|---|" + ("---|" if torch else ""))
+    for n in sizes:
+        print(_chained_rosenbrock_row(n, torch))
+
+
+def _chained_rosenbrock_row(n: int, torch: object | None) -> str:
     from workbench import Problem
     from workbench.model import compile_model
 
-    print("\n## Chained Rosenbrock (one Sum template)\n")
-    print("| n | setup s | gradient ms | value ms | NumPy gradient ms | gradient / NumPy | gradient / value |")
-    print("|---|---|---|---|---|---|---|")
-    for n in sizes:
-        start = time.perf_counter()
-        x = sp.IndexedBase("x", shape=(n,))
-        i = sp.Idx("i")
-        objective = sp.Sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2, (i, 0, n - 2))
-        problem = Problem(name=f"chained_rosenbrock_{n}", variables=x, x0=np.tile([-1.2, 1.0], n // 2),
-                          objective=objective)  # fmt: skip
-        model = compile_model(problem)
-        x0 = np.array(problem.x0)
-        model.exact.value(x0)
-        model.exact.gradient(x0)
-        model.exact.hessian(x0, sparse=True)
-        setup = time.perf_counter() - start
-        number = max(1, 10**6 // n)
-        gradient = best_of(lambda model=model, x0=x0: model.exact.gradient(x0), number=number)
-        value = best_of(lambda model=model, x0=x0: model.exact.value(x0), number=number)
+    start = time.perf_counter()
+    x = sp.IndexedBase("x", shape=(n,))
+    i = sp.Idx("i")
+    objective = sp.Sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2, (i, 0, n - 2))
+    problem = Problem(name=f"chained_rosenbrock_{n}", variables=x, x0=np.tile([-1.2, 1.0], n // 2), objective=objective)
+    model = compile_model(problem)
+    x0 = np.array(problem.x0)
+    model.exact.value(x0)
+    model.exact.gradient(x0)
+    model.exact.hessian(x0, sparse=True)
+    setup = time.perf_counter() - start
+    number = max(1, 10**6 // n)
+    gradient = best_of(lambda: model.exact.gradient(x0), number=number)
+    value = best_of(lambda: model.exact.value(x0), number=number)
 
-        def numpy_gradient(v: np.ndarray = x0) -> np.ndarray:
-            g = np.zeros_like(v)
-            d = v[1:] - v[:-1] ** 2
-            g[:-1] = -400 * v[:-1] * d - 2 * (1 - v[:-1])
-            g[1:] += 200 * d
-            return g
+    def numpy_gradient() -> np.ndarray:
+        g = np.zeros_like(x0)
+        d = x0[1:] - x0[:-1] ** 2
+        g[:-1] = -400 * x0[:-1] * d - 2 * (1 - x0[:-1])
+        g[1:] += 200 * d
+        return g
 
-        reference = best_of(numpy_gradient, number=number)
-        assert np.allclose(numpy_gradient(), model.exact.gradient(x0), rtol=1e-12)
-        print(f"| {n:.0e} | {setup:.3f} | {gradient * 1e3:.3f} | {value * 1e3:.3f} | {reference * 1e3:.3f} | "
-              f"{gradient / reference:.2f} | {gradient / value:.2f} |")  # fmt: skip
+    reference = best_of(numpy_gradient, number=number)
+    assert np.allclose(numpy_gradient(), model.exact.gradient(x0), rtol=1e-12)
+    cell = ""
+    if torch:
+        point = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+
+        def torch_gradient() -> object:
+            point.grad = None
+            torch.sum(100 * (point[1:] - point[:-1] ** 2) ** 2 + (1 - point[:-1]) ** 2).backward()
+            return point.grad
+
+        cell = f" {best_of(torch_gradient, number=number) * 1e3:.3f} |"
+    return (f"| {n:.0e} | {setup:.3f} | {gradient * 1e3:.3f} | {value * 1e3:.3f} | {reference * 1e3:.3f} | "
+            f"{gradient / reference:.2f} | {gradient / value:.2f} |{cell}")  # fmt: skip
 
 
 def logistic_regression(rows: int, features: int = 20) -> None:
@@ -125,6 +140,22 @@ def logistic_regression(rows: int, features: int = 20) -> None:
     print("|---|---|---|---|---|")
     print(f"| {setup:.3f} | {gradient * 1e3:.2f} | {reference * 1e3:.2f} | {gradient / reference:.2f} | "
           f"{batch * 1e6:.0f} |")  # fmt: skip
+    torch = _optional("torch")
+    if torch:
+        tA, ty = torch.tensor(A), torch.tensor(labels)
+        tw = torch.tensor(x, requires_grad=True)
+        batch_rows = [torch.from_numpy(b) for b in batches]
+
+        def torch_gradient(rows: object = None) -> object:
+            tw.grad = None
+            data, target = (tA, ty) if rows is None else (tA[rows], ty[rows])
+            torch.nn.functional.softplus(-target * (data @ tw)).mean().backward()
+            return tw.grad
+
+        full = best_of(torch_gradient)
+        step_time = best_of(lambda: torch_gradient(batch_rows[0]), number=200)
+        print(f"PyTorch {torch.__version__} (float64): full gradient {full * 1e3:.2f} ms, a 64-row batch gradient "
+              f"{step_time * 1e6:.0f} us")  # fmt: skip
 
 
 def network(epochs: int) -> None:
@@ -200,6 +231,14 @@ def network(epochs: int) -> None:
     print(f"ratio of epoch times (workbench / PyTorch): {one_epoch / torch_epoch:.2f}; accuracy difference "
           f"{abs(accuracy - torch_accuracy) * 100:.2f} points; largest weight difference after training "
           f"{np.max(np.abs(theta - result.x)):.2e}")  # fmt: skip
+
+
+def _optional(name: str) -> object | None:
+    """A module when it is installed, else None (the benchmark extra: ``pip install -e ".[benchmark]"``)."""
+    try:
+        return __import__(name)
+    except ImportError:
+        return None
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ LAYERS: dict[str, int] = {
     # 0: shared vocabulary, imports nothing above it
     "workbench.validation": 0, "workbench.variants": 0, "workbench.cost": 0, "workbench.table": 0,
     "workbench.output": 0, "workbench.processes": 0, "workbench.schedules": 0, "workbench.expressions": 0,
-    "workbench.lesson.plan": 0, "workbench.reproducibility": 0,
+    "workbench.lesson.plan": 0, "workbench.report.training_plan": 0, "workbench.reproducibility": 0,
     # 1: the declaration
     "workbench.problem": 1, "workbench.discovery": 1, "workbench.structure": 1, "workbench.data": 1,
     "workbench.library": 1,
@@ -41,7 +41,7 @@ LAYERS: dict[str, int] = {
     "workbench.store": 6,
     # 7: many runs: studies, workers, progress, what the report and the lesson run
     "workbench.study": 7, "workbench.parallel": 7, "workbench.progress": 7, "workbench.report.prepare": 7,
-    "workbench.lesson.runs": 7, "workbench.lesson.problems": 7,
+    "workbench.lesson.runs": 7, "workbench.lesson.problems": 7, "workbench.report.training_runs": 7,
     # 8: rendering, from the store only
     "workbench.report": 8, "workbench.lesson": 8,
     # 9: orchestration: commands and the writers that run, then render

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from workbench.report import write_report
-from workbench.report.prepare import prepare
+from workbench.report.prepare import Studies, prepare
+from workbench.report.training_runs import data_studies
 from workbench.study import MethodSpec, Study
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,8 +61,8 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """A small report (4 problems, 5 methods, 3 variants) with the lesson beside it, as ``workbench report``
-    and ``workbench lesson`` lay them out (``reports/`` and ``reports/lesson/``)."""
+    """A small report (4 problems, 5 methods, 3 variants, and the data study: the training page) with the lesson
+    beside it, as ``workbench report`` and ``workbench lesson`` lay them out (``reports/`` and ``reports/lesson/``)."""
     if _paths() is None:
         pytest.skip(MISSING)
     folder = tmp_path_factory.mktemp("site")
@@ -70,6 +71,8 @@ def site(tmp_path_factory):
                   methods=["newton", "lbfgs", "trust-constr", MethodSpec("sgd", learning_rate=0.01), "bfgs"],
                   derivatives=["analytic", "fd-forward", "complex-step"], options={"max_iterations": 300})  # fmt: skip
     prepare(study, store, jobs=2, progress=False)
+    prepare(Studies(tuple(data_studies(Study(problems=["tag:data"]).resolve_problems().values()))), store, jobs=2,
+            progress=False)  # fmt: skip
     output = folder / "reports"
     write_report(store, output, jobs=2)
     from workbench.lesson import write_lesson
@@ -98,7 +101,7 @@ return [...document.querySelectorAll('table')].map((table, k) => {
 """
 
 
-@pytest.mark.parametrize("page", ["index.html", "problems/hs071.html", "lesson/index.html"])
+@pytest.mark.parametrize("page", ["index.html", "problems/hs071.html", "training.html", "lesson/index.html"])
 def test_every_image_loads(browser, site, page):
     _open(browser, site / page)
     images = browser.execute_script(IMAGES)
@@ -108,7 +111,8 @@ def test_every_image_loads(browser, site, page):
 
 
 @pytest.mark.parametrize("width", [WIDTH, 800])
-@pytest.mark.parametrize("page", ["index.html", "iterations.html", "accuracy.html", "problems/hs071.html"])
+@pytest.mark.parametrize("page", ["index.html", "iterations.html", "accuracy.html", "problems/hs071.html",
+                                  "training.html"])
 def test_no_table_column_is_clipped_without_a_scrollbar(browser, site, page, width):
     _open(browser, site / page)
     browser.set_window_size(width, 900)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from workbench import Problem
 from workbench.model import compile_model
+from workbench.problem import written_out
 
 GRADIENT_SAMPLE = 6  # entries compared per problem (all of them when there are fewer)
 HESSIAN_SAMPLE = 8
@@ -45,14 +46,11 @@ def _library_names():
 @pytest.mark.parametrize("name", _library_names())
 def test_exact_derivatives_equal_sympy_diff_subs_evalf(name, library):
     problem = library[name]
-    if problem.is_structured:
-        if problem.samples > 50 or problem.n > 200:
-            pytest.skip("a sum over hundreds of data rows: checked against hand-written NumPy in test_structure.py")
-        from workbench.problem import written_out
-
-        problem = written_out(problem)  # SymPy differentiates the written-out form; the workbench its templates
+    if problem.samples > 50 or problem.n > 200:
+        pytest.skip("a sum over hundreds of data rows: checked against hand-written NumPy in test_structure.py")
+    reference = written_out(problem)  # a structured declaration: SymPy's diff of its fully written-out form
     x = _point(problem)
-    substitution = {v: sp.Float(float(value), 30) for v, value in zip(problem.variables, x, strict=True)}
+    substitution = {v: sp.Float(float(value), 30) for v, value in zip(reference.variables, x, strict=True)}
     oracle = problem.oracle("analytic", sparse=False)
     rng = np.random.default_rng(1)
     n = problem.n
@@ -61,7 +59,7 @@ def test_exact_derivatives_equal_sympy_diff_subs_evalf(name, library):
     assert gradient.shape == (n,) and gradient.dtype == np.float64
     symbolic_gradient = {}
     for i in columns:
-        symbolic_gradient[i] = sp.diff(problem.objective, problem.variables[i])
+        symbolic_gradient[i] = sp.diff(reference.objective, reference.variables[i])
         expected = _evalf(symbolic_gradient[i], substitution)
         assert gradient[i] == pytest.approx(expected, rel=1e-12, abs=1e-12 * max(1.0, abs(expected)) + 1e-300)
     hessian = oracle.hessian(x)
@@ -73,8 +71,8 @@ def test_exact_derivatives_equal_sympy_diff_subs_evalf(name, library):
     for i, j in pairs:
         first = symbolic_gradient.get(i)
         if first is None:
-            first = symbolic_gradient[i] = sp.diff(problem.objective, problem.variables[i])
-        expected = _evalf(sp.diff(first, problem.variables[j]), substitution)
+            first = symbolic_gradient[i] = sp.diff(reference.objective, reference.variables[i])
+        expected = _evalf(sp.diff(first, reference.variables[j]), substitution)
         assert hessian[i, j] == pytest.approx(expected, rel=1e-11, abs=1e-12 * scale)
         assert hessian[j, i] == hessian[i, j]
     if problem.m:
@@ -83,13 +81,13 @@ def test_exact_derivatives_equal_sympy_diff_subs_evalf(name, library):
         v = rng.uniform(-1, 1, problem.m)
         weighted = oracle.constraint_hessian(x, v)
         assert weighted.shape == (n, n)
-        for k, constraint in enumerate(problem.constraints):
+        for k, constraint in enumerate(reference.constraints):
             for i in columns:
-                expected = _evalf(sp.diff(constraint.expression, problem.variables[i]), substitution)
+                expected = _evalf(sp.diff(constraint.expression, reference.variables[i]), substitution)
                 assert jacobian[k, i] == pytest.approx(expected, rel=1e-12, abs=1e-12 * max(1, abs(expected)))
-        lagrangian = sp.Add(*[float(vk) * c.expression for vk, c in zip(v, problem.constraints, strict=True)])
+        lagrangian = sp.Add(*[float(vk) * c.expression for vk, c in zip(v, reference.constraints, strict=True)])
         for i, j in pairs[:30]:
-            expected = _evalf(sp.diff(lagrangian, problem.variables[i], problem.variables[j]), substitution)
+            expected = _evalf(sp.diff(lagrangian, reference.variables[i], reference.variables[j]), substitution)
             assert weighted[i, j] == pytest.approx(expected, rel=1e-11, abs=1e-11 * max(1, abs(expected)))
 
 

@@ -234,3 +234,55 @@ def test_a_stencil_leaving_the_natural_domain_turns_the_other_way():
     assert central.value[0, 1] == pytest.approx(1.0, rel=1e-9)
     undefined = fd.jacobian(barrier, np.array([1.5, 0.5]), scheme="forward")
     assert np.isnan(undefined.value[0, 0])  # f(x) itself undefined: nothing to rescue
+
+
+@pytest.mark.parametrize("batch", [1, 3, 7])
+def test_points_built_in_batches_give_the_same_bits(monkeypatch, batch):
+    """evaluate_changed splits the points into batches of BATCH_ENTRIES numbers: the estimates and
+    their counts do not depend on the batch size (x has 3 coordinates: batch 1 means one point per call)."""
+    from workbench.richardson import richardson_hessian, richardson_jacobian
+
+    v = np.array([0.3, -0.7, 1.1])
+    whole = {
+        "forward": fd.jacobian(f_batch, v, scheme="forward"),
+        "central": fd.jacobian(f_batch, v, scheme="central"),
+        "complex": fd.complex_step_jacobian(f_complex, v),
+        "hessian": fd.hessian(f_batch, v, scheme="central"),
+        "richardson": richardson_jacobian(f_batch, v),
+        "richardson-hessian": richardson_hessian(f_batch, v),
+    }
+    calls = []
+
+    def counted(points):
+        calls.append(len(points))
+        return f_batch(points)
+
+    monkeypatch.setattr(fd, "BATCH_ENTRIES", batch * 3)
+    parts = {
+        "forward": fd.jacobian(counted, v, scheme="forward"),
+        "central": fd.jacobian(f_batch, v, scheme="central"),
+        "complex": fd.complex_step_jacobian(f_complex, v),
+        "hessian": fd.hessian(f_batch, v, scheme="central"),
+        "richardson": richardson_jacobian(f_batch, v),
+        "richardson-hessian": richardson_hessian(f_batch, v),
+    }
+    assert max(calls) <= batch
+    for name, estimate in whole.items():
+        assert np.array_equal(parts[name].value, estimate.value), name
+        assert parts[name].evaluations == estimate.evaluations, name
+
+
+def test_a_dense_hessian_from_values_too_large_is_refused_as_a_failed_run(monkeypatch):
+    """Above MAX_HESSIAN_POINTS points the finite-difference Hessian is refused with one sentence that
+    names the size and the ways out; in a run that is a failed run, not a crash or a memory error."""
+    from workbench import solve
+
+    with pytest.raises(ValueError, match=r"n = 3 needs about 18 evaluations.*refused above"):
+        monkeypatch.setattr(fd, "MAX_HESSIAN_POINTS", 17)
+        fd.hessian(f_batch, np.ones(3), scheme="central")
+    problem = Problem(name="bowl3", variables=(x, y, z), objective=x**2 + y**2 + z**2 + x * y, x0=(1.0, 2.0, 3.0))
+    result = solve(problem, "newton", "fd-central")
+    assert result.status == "failed"
+    assert "refused above" in result.message and "analytic derivatives" in result.message
+    monkeypatch.setattr(fd, "MAX_HESSIAN_POINTS", 10**7)
+    assert solve(problem, "newton", "fd-central").status == "converged"

@@ -25,7 +25,7 @@ from workbench.lesson import write_lesson
 from workbench.lesson.text import form_ru, plural_ru, ratio_ru, times_ru
 from workbench.store import Store
 
-SECTIONS = [f"## {k}. " for k in range(1, 10)]
+SECTIONS = [f"## {k}. " for k in range(1, 11)]
 #: The page of each language, relative to the output folder, and the word every caption points with.
 PAGES = {"en": ".", "ru": "ru"}
 NOTICE = {"en": "notice", "ru": "обратите внимание"}
@@ -38,7 +38,7 @@ ONLY_RUSSIAN: Counter = Counter()
 #: The lecture's terms, as the Russian page must use them.
 TERMS_RU = ("импульс", "ускоренный градиент Нестерова", "затухание скорости обучения", "седловая точка",
             "скорость обучения", "градиентный спуск", "мини-батч", "метод Ньютона", "гессиан", "конечные разности",
-            "комплексный шаг")  # fmt: skip
+            "комплексный шаг", "эпох", "стохастический градиентный спуск")  # fmt: skip
 #: (study, method, extra SQL) of the runs the tamper test changes, and by how much.
 TAMPERED = {
     "sgd_at_one_over_l": ("lesson-sgd-rates", "sgd", "json_extract(options, '$.learning_rate') = 0.01", 1000),
@@ -149,7 +149,7 @@ def test_every_link_resolves(lesson, language):
     other = {"en": "ru/index", "ru": "../index"}[language]  # written in the same call: linked both ways
     assert f"{other}.md" in targets and f"{other}.html" in targets
     contents = [t for t in targets if t.startswith("#")]
-    assert len(contents) >= 2 * 10  # the contents line, in Markdown and HTML: nine sections and the colophon
+    assert len(contents) >= 2 * 11  # the contents line, in Markdown and HTML: ten sections and the colophon
 
 
 # -- numbers in the text are the stored numbers ------------------------------------------------------
@@ -359,7 +359,7 @@ def test_russian_page_is_written_beside_the_english_one(lesson, markdown_ru):
     assert '<html lang="ru">' in (russian / "index.html").read_text()
     assert '<html lang="en">' in (output / "index.html").read_text()
     assert markdown_ru.startswith("# Лекция об обучении нейронных сетей")
-    for number in range(1, 10):
+    for number in range(1, 11):
         assert f"\n## {number}. " in markdown_ru, f"section {number} is missing"
     with open(russian / "tables" / "hs071.csv") as handle:
         assert next(csv.reader(handle))[:3] == ["конфигурация", "производные", "статус"]
@@ -456,3 +456,167 @@ def test_plural_ru():
     assert form_ru("2e12", *forms) == "прогонов"  # a whole number in exponent notation: many
     assert times_ru("2") == "в 2 раза" and times_ru("11") == "в 11 раз" and times_ru("4.9") == "в 4.9 раза"
     assert ratio_ru(131073, 513) == "в 256 раз" and ratio_ru(5, 2) == "в 2.5 раза" and ratio_ru(1, 0) == "н/д"
+
+
+# -- section 10, training from data -----------------------------------------------------------------------
+NETWORK = "breast_cancer_network"
+
+
+def _network():
+    """The network's loss in NumPy, from its data and layout alone (independent of the compiled model): per-row
+    losses and per-row gradients by hand-written backpropagation."""
+    import numpy as np
+
+    from workbench import discover_problems
+
+    problem = discover_problems()[NETWORK]
+    X, y = np.asarray(problem.data["X"], dtype=float), np.asarray(problem.data["y"], dtype=float)
+    shapes = [tuple(shape) for shape in problem.layout.shapes]
+    sizes = [int(np.prod(shape)) for shape in shapes]
+
+    def unpack(x):
+        parts = np.split(np.asarray(x, dtype=float), np.cumsum(sizes)[:-1])
+        return [part.reshape(shape) for part, shape in zip(parts, shapes, strict=True)]
+
+    def forward(x):
+        w1, b1, w2, b2 = unpack(x)
+        hidden = np.tanh(X @ w1 + b1)
+        z = hidden @ w2 + b2
+        sign = 2 * y - 1
+        return hidden, sign, sign * (z[:, 0] - z[:, 1]), w2
+
+    def value(x):
+        return float(np.mean(np.logaddexp(0.0, forward(x)[2])))
+
+    def row_gradients(x):  # (N, n): the gradient of each row's loss
+        hidden, sign, margin, w2 = forward(x)
+        slope = sign / (1 + np.exp(-margin))  # d loss / d (z0 - z1)
+        dz = np.stack([slope, -slope], axis=1)
+        da = (dz @ w2.T) * (1 - hidden**2)
+        blocks = [X[:, :, None] * da[:, None, :], da, hidden[:, :, None] * dz[:, None, :], dz]
+        return np.concatenate([b.reshape(len(X), -1) for b in blocks], axis=1)
+
+    return problem, value, row_gradients
+
+
+def test_the_gradient_check_is_what_an_independent_computation_gives(lesson, markdown, markdown_ru, runs):
+    import numpy as np
+
+    output, _ = lesson
+    problem, value, row_gradients = _network()
+    x0 = np.array(problem.x0, dtype=float)
+    with Store(output / "lesson.sqlite") as store:
+        check = store.facts()[NETWORK]["gradient_check"]
+        start = store.trace(next(r["key"] for r in runs if r["problem"] == NETWORK))
+    assert value(x0) == pytest.approx(start["f"][0], rel=1e-12)  # the NumPy loss is the declared one
+    exact = row_gradients(x0).mean(axis=0)
+    stored = np.array(check["exact"])
+    assert np.max(np.abs(stored - exact)) <= 1e-12 * np.max(np.abs(exact))  # backpropagation agrees
+    n = problem.n
+    eps = np.finfo(float).eps
+    for variant, scheme in (("fd-forward", "forward"), ("fd-central", "central")):
+        entry = check["variants"][variant]
+        # the stored errors are the stored estimate's against the stored exact gradient (which agrees with
+        # backpropagation above); at the median they are the errors against the gradient computed here
+        estimate = np.array(entry["gradient"])
+        assert np.allclose(entry["relative_errors"], np.abs(estimate - stored) / np.abs(stored), rtol=1e-12, atol=0)
+        here = np.median(np.abs(estimate - exact) / np.abs(exact))
+        assert float(np.median(entry["relative_errors"])) == pytest.approx(here, rel=0.05)
+        # finite differences of the NumPy loss with the textbook steps land at the same accuracy
+        h = (eps ** 0.5 if scheme == "forward" else eps ** (1 / 3)) * np.maximum(1.0, np.abs(x0))
+        s = (x0 + h) - x0
+        mine = np.empty(n)
+        f0 = value(x0)
+        for i in range(n):
+            up, down = x0.copy(), x0.copy()
+            up[i] += s[i]
+            down[i] -= s[i]
+            mine[i] = (value(up) - f0) / s[i] if scheme == "forward" else (value(up) - value(down)) / (2 * s[i])
+        median = float(np.median(np.abs(mine - exact) / np.abs(exact)))
+        assert median / 3 <= float(np.median(entry["relative_errors"])) <= 3 * median, variant
+        # the cost: every evaluation of f reads every row, one pass each
+        assert entry["evaluations"] == entry["work"] == (n + 1 if scheme == "forward" else 2 * n)
+    richardson = check["variants"]["fd-richardson"]
+    assert richardson["norm_error"] < check["variants"]["fd-central"]["norm_error"]
+    assert richardson["evaluations"] > 2 * n and check["exact_work"] == 1
+    # the text quotes them, in both languages
+    assert f"costs {n + 1} full passes over the data (n + 1 = {n + 1}), a central one {2 * n} (2n = {2 * n})" in (
+        markdown)
+    assert f"стоит {n + 1} проходов по данным (n + 1 = {n + 1}), центральными — {2 * n} (2n = {2 * n})" in markdown_ru
+    with open(output / "tables" / "gradient-check.csv") as handle:
+        table = {row["gradient"]: row for row in csv.DictReader(handle)}
+    for variant, entry in check["variants"].items():
+        row = table[f"`{variant}`"]
+        assert float(row["relative error per weight, median"]) == pytest.approx(np.median(entry["relative_errors"]))
+        assert float(row["work: passes over the data"]) == entry["work"]
+
+
+def test_the_batch_gradient_spread_is_what_sampling_theory_gives(lesson):
+    import numpy as np
+
+    output, _ = lesson
+    problem, _, row_gradients = _network()
+    rows = row_gradients(np.array(problem.x0, dtype=float))
+    mean = rows.mean(axis=0)
+    sigma2 = np.mean(np.sum((rows - mean) ** 2, axis=1))
+    with Store(output / "lesson.sqlite") as store:
+        spread = store.facts()[NETWORK]["batch_spread"]
+    count = len(rows)
+    for size, measured, predicted in zip(spread["sizes"], spread["measured"], spread["predicted"], strict=True):
+        theory = np.sqrt(sigma2 / size * (count - size) / (count - 1)) / np.linalg.norm(mean)
+        assert predicted == pytest.approx(theory, rel=1e-9)
+        assert abs(measured / theory - 1) < 0.15  # 200 draws: the measured spread scatters by a few percent
+
+
+def _epoch_records(store, key):
+    """f, test accuracy and k at x0 and at the end of every epoch, from the stored trace."""
+    trace = store.trace(key)
+    keep = [i for i, (k, e) in enumerate(zip(trace["k"], trace["epoch"], strict=True)) if k == 0 or e is not None]
+    return [trace["f"][i] for i in keep], [trace["metrics"][i][0] for i in keep]
+
+
+def test_the_batch_size_table_is_the_stored_runs(lesson, runs):
+    import numpy as np
+
+    output, _ = lesson
+    with open(output / "tables" / "batch-sizes.csv") as handle:
+        table = list(csv.DictReader(handle))
+    mine = [r for r in runs if r["problem"] == NETWORK and r["options"]["schedule"] == "constant"]
+    sizes = sorted({r["options"]["batch_size"] for r in mine}, key=lambda b: b or 10**9)
+    assert [row["batch size"] for row in table] == [f"B = {b}" if b else "full batch (B = 455)" for b in sizes]
+    with Store(output / "lesson.sqlite") as store:
+        for row, size in zip(table, sizes, strict=True):
+            chosen = [r for r in mine if r["options"]["batch_size"] == size]
+            records = [_epoch_records(store, r["key"]) for r in chosen]
+            finals = [f[-1] for f, _ in records]
+            assert len(chosen) == 3 and int(row["updates per epoch"]) == -(-455 // (size or 455))
+            assert all(r["iterations"] == 20 * int(row["updates per epoch"]) for r in chosen)
+            assert float(row["final training loss, mean over seeds"]) == pytest.approx(np.mean(finals), rel=1e-12)
+            assert float(row["final loss, max − min over seeds"]) == pytest.approx(max(finals) - min(finals), abs=1e-15)
+            rises = sum(sum(b > a for a, b in zip(f, f[1:], strict=False)) for f, _ in records)
+            assert int(row["epochs in which the loss rose, all seeds"]) == rises
+            accuracy = np.mean([a[-1] for _, a in records])
+            assert float(row["test accuracy, mean over seeds"]) == pytest.approx(accuracy, rel=1e-12)
+
+
+def test_the_epoch_decay_table_is_the_stored_runs(lesson, runs):
+    import numpy as np
+
+    output, _ = lesson
+    with open(output / "tables" / "epoch-decay.csv") as handle:
+        table = {row["schedule"].strip("`"): row for row in csv.DictReader(handle)}
+    assert list(table) == ["constant", "step:factor=0.5,every=5,unit=epoch"]
+    with Store(output / "lesson.sqlite") as store:
+        for schedule, row in table.items():
+            chosen = [r for r in runs if r["problem"] == NETWORK and r["options"]["batch_size"] == 8
+                      and r["options"]["schedule"] == schedule]  # fmt: skip
+            assert len(chosen) == 3
+            finals = [_epoch_records(store, r["key"])[0][-1] for r in chosen]
+            assert float(row["final training loss, mean"]) == pytest.approx(np.mean(finals), rel=1e-12)
+            rates = [r for r in store.trace(chosen[0]["key"])["learning_rate"] if r is not None]
+            assert float(row["first learning rate"]) == rates[0] == 0.3
+            assert float(row["last learning rate"]) == pytest.approx(rates[-1], rel=1e-12)
+            late = sum(sum(b > a for a, b in zip(f[-11:], f[-10:], strict=False))
+                       for f, _ in (_epoch_records(store, r["key"]) for r in chosen))  # fmt: skip
+            assert int(row["epochs in which the loss rose, last 10, all seeds"]) == late
+    assert float(table["step:factor=0.5,every=5,unit=epoch"]["last learning rate"]) == pytest.approx(0.3 / 8)

@@ -62,6 +62,8 @@ class CompiledFunction:
         self.backend = backend
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        if isinstance(x, np.ndarray) and not x.flags.writeable:
+            x = x.copy()  # symengine's LLVM callables refuse read-only buffers (a Problem's x0 is one)
         return self._call(x)
 
     def source(self) -> str:

@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from workbench.problem import Problem
+from workbench.problem import InfeasibleStartWarning, NonSmoothWarning, Problem
 from workbench.validation import did_you_mean
 
 __all__ = [
@@ -125,7 +125,11 @@ def discover_problems(folder: str | Path | None = None) -> ProblemLibrary:
         if path.name.startswith("_"):
             continue
         try:
-            module = _load_module(path)
+            with warnings.catch_warnings():
+                if folder is None:  # the built-in library's start points outside bounds are known, documented
+                    warnings.simplefilter("ignore", InfeasibleStartWarning)
+                    warnings.simplefilter("ignore", NonSmoothWarning)
+                module = _load_module(path)
         except _ProblemFileError as error:
             broken[path] = error.reason
             warnings.warn(ProblemFileWarning(path, error.reason), stacklevel=2)

@@ -38,6 +38,11 @@ does not fit, the coordinate turns one-sided (forward or backward, second order 
 scheme: (-3 f(x) + 4 f(x + h e_i) - f(x + 2h e_i)) / (2h)); where even that does not fit, the step
 shrinks to the room available. Steps are rounded so that x + h is exactly representable.
 
+Memory: the points of one estimate differ from x in one or two coordinates; they are kept as those
+changes and built into arrays :data:`BATCH_ENTRIES` numbers at a time, one ``evaluate`` call per batch
+(a forward-difference gradient at n = 100 000 would otherwise need an 80 GB array of points). Dense
+Hessians from values need O(n^2) points by nature and are refused above :data:`MAX_HESSIAN_POINTS`.
+
 Natural domain: when a gradient or Jacobian stencil meets a non-finite value (log of a negative
 number, say) while f(x) is finite, that coordinate is retried one-sided in the other direction(s),
 and the extra evaluations are counted.
@@ -64,11 +69,13 @@ __all__ = [
     "common_optimal_steps",
     "complex_step_jacobian",
     "default_step",
+    "evaluate_changed",
     "hessian",
     "hessian_from_gradient",
     "jacobian",
     "model_error",
     "optimal_steps",
+    "refuse_large_hessian",
     "step_scale",
 ]
 
@@ -87,6 +94,41 @@ STEP_FACTORS: dict[str, float] = {
     "hessian-central": EPS**0.25,
     "hessian-from-gradient": EPS ** (1 / 3),
 }
+
+
+#: Numbers (points x coordinates) built into one array of points per ``evaluate`` call (32 MB of floats).
+BATCH_ENTRIES = 2**22
+#: The most points a dense finite-difference Hessian may need (2n^2 for central differences: n <= 2236).
+MAX_HESSIAN_POINTS = 10**7
+
+
+def evaluate_changed(
+    evaluate: Evaluate, x: np.ndarray, changes: list[tuple[tuple[int, complex], ...]], dtype: type = float
+) -> np.ndarray:
+    """Values, shape (p, m), at the points x with coordinates i set to v for each (i, v) of ``changes``
+    (p = len(changes)), built and evaluated in batches of at most :data:`BATCH_ENTRIES` numbers."""
+    n = x.shape[0]
+    per_batch = max(1, BATCH_ENTRIES // max(n, 1))
+    parts = []
+    for start in range(0, len(changes), per_batch):
+        chunk = changes[start : start + per_batch]
+        points = np.tile(x.astype(dtype), (len(chunk), 1))
+        for row, change in enumerate(chunk):
+            for i, v in change:
+                points[row, i] = v
+        values = np.asarray(evaluate(points))
+        parts.append(values.reshape(len(chunk), -1))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+
+
+def refuse_large_hessian(n: int, points: int, what: str) -> None:
+    """Raise ValueError when a dense Hessian from values would need more than MAX_HESSIAN_POINTS points."""
+    if points > MAX_HESSIAN_POINTS:
+        raise ValueError(
+            f"a {what} Hessian from values at n = {n} needs about {points:.3g} evaluations of f (a dense n x n "
+            f"estimate); refused above {MAX_HESSIAN_POINTS:.0e}: use analytic derivatives, a method without a "
+            "Hessian, or a quasi-Newton Hessian model"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -310,24 +352,21 @@ class _Points:
     def __init__(self, x: np.ndarray) -> None:
         self.x = x
         self.keys: dict[tuple[tuple[int, float], ...], int] = {}
-        self.rows: list[np.ndarray] = []
+        self.rows: list[tuple[tuple[int, float], ...]] = []  # each point as its changed coordinates
 
     def add(self, offsets: tuple[tuple[int, float], ...], steps: np.ndarray) -> int:
         key = tuple(sorted(offsets))
         index = self.keys.get(key)
         if index is None:
-            point = self.x.copy()
-            for i, a in key:
-                point[i] = self.x[i] + a * steps[i]
             index = len(self.rows)
             self.keys[key] = index
-            self.rows.append(point)
+            self.rows.append(tuple((i, self.x[i] + a * steps[i]) for i, a in key))
         return index
 
     def evaluate(self, evaluate: Evaluate) -> np.ndarray:
         if not self.rows:
             return np.zeros((0, 0))
-        return np.asarray(evaluate(np.array(self.rows)), dtype=float).reshape(len(self.rows), -1)
+        return np.asarray(evaluate_changed(evaluate, self.x, self.rows), dtype=float)
 
 
 def jacobian(
@@ -469,9 +508,8 @@ def complex_step_jacobian(
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
     h = default_step("complex", x, typical_x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
-    points = np.tile(x.astype(complex), (n, 1))
-    points[np.arange(n), np.arange(n)] += 1j * h
-    values = np.asarray(evaluate_complex(points)).reshape(n, -1)
+    changes = [((i, complex(x[i], h[i])),) for i in range(n)]
+    values = evaluate_changed(evaluate_complex, x, changes, dtype=complex)
     return Estimate((values.imag / h[:, None]).T.copy(), n)
 
 
@@ -495,6 +533,7 @@ def hessian(
     kind = "hessian-forward" if scheme == "forward" else "hessian-central"
     if scheme not in ("forward", "central"):
         raise ValueError(f"scheme must be 'forward' or 'central', got {scheme!r}")
+    refuse_large_hessian(n, 2 * n * n if scheme == "central" else n * (n + 3) // 2, f"{scheme}-difference")
     h = default_step(kind, x, typical_x) if step is None else np.broadcast_to(np.abs(step), (n,)).astype(float)
     plus, minus = _bounds(x, lower, upper)
     central = central_fits(x, h, lower, upper) if scheme == "central" else np.zeros(n, dtype=bool)
@@ -554,6 +593,7 @@ def hessian_from_gradient(
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
+    refuse_large_hessian(n, 2 * n * n, "gradient-difference")
     h = default_step("hessian-from-gradient", x, typical_x) if step is None else np.broadcast_to(np.abs(step), (n,))
     plus, minus = _bounds(x, lower, upper)
     central = central_fits(x, h, lower, upper)

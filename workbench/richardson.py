@@ -97,6 +97,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from workbench import finite_difference as fd
 from workbench.finite_difference import EPS, Estimate, step_scale
 
 __all__ = ["richardson_hessian", "richardson_jacobian"]
@@ -128,7 +129,7 @@ class _Points:
         self.x = x
         self._x = x.tolist()  # Python floats: comparisons in ``add`` without numpy scalars
         self.keys: dict[tuple[tuple[int, float], ...], int] = {}
-        self.rows: list[np.ndarray] = []
+        self.rows: list[tuple[tuple[int, float], ...]] = []  # each point as its changed coordinates
         self.values = np.zeros((0, 0))
         self.evaluations = 0  # rows evaluated through ``evaluate`` (a given f0 is not one)
         if f0 is not None:
@@ -143,11 +144,8 @@ class _Points:
             key = tuple(sorted((i, v) for i, v in changes if v != self._x[i]))
         index = self.keys.get(key)
         if index is None:
-            point = self.x.copy()
-            for i, v in key:
-                point[i] = v
             index = self.keys[key] = len(self.rows)
-            self.rows.append(point)
+            self.rows.append(key)
         return index
 
     def run(self, evaluate: Evaluate) -> None:
@@ -155,7 +153,7 @@ class _Points:
         known = self.values.shape[0]
         if len(self.rows) == known:
             return
-        new = np.asarray(evaluate(np.array(self.rows[known:])), dtype=float).reshape(len(self.rows) - known, -1)
+        new = np.asarray(fd.evaluate_changed(evaluate, self.x, self.rows[known:]), dtype=float)
         self.values = new if known == 0 else np.vstack([self.values, new])
         self.evaluations += new.shape[0]
 
@@ -407,6 +405,7 @@ def richardson_hessian(
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
+    fd.refuse_large_hessian(n, 1 + 16 * n * n, "Richardson")
     top, direction, lo, hi = _plan(x, lower, upper, typical_x, 2.0)
     points = _Points(x, None if f0 is None else np.asarray(f0, dtype=float).reshape(1))
 

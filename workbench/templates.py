@@ -41,6 +41,10 @@ from workbench.symbolic import SYMENGINE_FUNCTIONS, reverse_gradient, se
 
 __all__ = ["BatchFunction", "Template", "compile_batch"]
 
+#: Rows per block when a Hessian's entries are summed over the rows of a sum over data (a logistic
+#: regression on 1e5 rows x 20 features has 210 entries per row: 168 MB in one piece).
+HESSIAN_BLOCK = 4096
+
 
 class BatchFunction:
     """Expressions in slot symbols compiled for a batch: ``F(M)`` with M of shape (rows, slots) gives
@@ -49,14 +53,22 @@ class BatchFunction:
     def __init__(self, slots: Sequence[sp.Symbol], expressions: Sequence[Any], *, complex_valued: bool = False):
         self.size = len(expressions)
         self.complex_valued = complex_valued
-        sympy_expressions = [sp.sympify(e) for e in expressions]
-        functions = set().union(*(e.atoms(sp.Function) for e in sympy_expressions)) if sympy_expressions else set()
-        native = (
-            se is not None
-            and not complex_valued
-            and all(isinstance(f, SYMENGINE_FUNCTIONS) for f in functions)
-            and not any(e.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside) for e in sympy_expressions)
-        )
+        if se is not None and not complex_valued and all(isinstance(e, se.Basic) for e in expressions):
+            # symengine's own expressions (derivatives of a template): compiled as they are; converting
+            # them to SymPy to inspect them took a second for the 210 Hessian entries of a 20-feature
+            # logistic regression
+            native, sympy_expressions = True, []
+        else:
+            sympy_expressions = [sp.sympify(e) for e in expressions]
+            functions = set().union(*(e.atoms(sp.Function) for e in sympy_expressions)) if sympy_expressions else set()
+            native = (
+                se is not None
+                and not complex_valued
+                and all(isinstance(f, SYMENGINE_FUNCTIONS) for f in functions)
+                and not any(
+                    e.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside) for e in sympy_expressions
+                )
+            )
         self.backend = "none"
         if not expressions:
             self._call = None
@@ -250,25 +262,53 @@ class Template:
     def value_complex(self, x: np.ndarray, rows: np.ndarray | None = None) -> complex:
         return self.coefficient * complex(np.sum(self.complex_function(self.matrix(x, rows))))
 
-    def gradient(self, x: np.ndarray, out: np.ndarray, rows: np.ndarray | None = None, scale: float = 1.0) -> None:
-        """Add scale * c * the gradient of the sum (over all rows, or the given ones) into ``out`` (n,)."""
-        keys, function = self.gradient_function
-        if not keys.size:
-            return
-        partials = function(self.matrix(x, rows))
+    @property
+    def value_gradient_function(self) -> tuple[np.ndarray, BatchFunction]:
+        """(the slots with a nonzero partial, one compiled function of [body, partials...]): the value
+        comes with the gradient at the price of one more output (the mini-batch loss a trace records)."""
+
+        def build() -> tuple[np.ndarray, BatchFunction]:
+            entries = self.gradient_entries
+            keys = np.array(sorted(entries), dtype=np.int64)
+            body = se.sympify(self.body) if se is not None and all(isinstance(e, se.Basic) for e in entries.values()) \
+                else self.body  # fmt: skip
+            return keys, compile_batch(self.slots, [body, *(entries[k] for k in keys)])
+
+        return self._compile("value_gradient", build)
+
+    def gradient(
+        self, x: np.ndarray, out: np.ndarray, rows: np.ndarray | None = None, scale: float = 1.0,
+        *, with_value: bool = False,
+    ) -> float | None:  # fmt: skip
+        """Add scale * c * the gradient of the sum (over all rows, or the given ones) into ``out`` (n,);
+        with ``with_value``, return scale * c * the sum itself too (one compiled call for both)."""
+        if with_value:
+            keys, function = self.value_gradient_function
+            both = function(self.matrix(x, rows))
+            value = float(np.sum(both[:, 0])) * scale * self.coefficient
+            partials = both[:, 1:]
+        else:
+            keys, function = self.gradient_function
+            if not keys.size:
+                return None
+            partials = function(self.matrix(x, rows))
+            value = None
         factor = scale * self.coefficient
         if factor != 1.0:
-            partials *= factor
+            partials = partials * factor
         count = self.rows if rows is None else len(rows)
-        for column, k in enumerate(keys):
-            if k < self.v_moving:
-                if rows is None:
-                    out[_span(int(self.moving_start[k]), int(self.moving_step[k]), count)] += partials[:, column]
-                else:
-                    positions = self.moving_start[k] + self.moving_step[k] * np.asarray(rows, dtype=np.int64)
-                    np.add.at(out, positions, partials[:, column])
+        moving = keys < self.v_moving
+        for column in np.flatnonzero(moving):
+            k = keys[column]
+            if rows is None:
+                out[_span(int(self.moving_start[k]), int(self.moving_step[k]), count)] += partials[:, column]
             else:
-                out[self.fixed_positions[k - self.v_moving]] += partials[:, column].sum()
+                positions = self.moving_start[k] + self.moving_step[k] * np.asarray(rows, dtype=np.int64)
+                np.add.at(out, positions, partials[:, column])
+        if not moving.all():  # the fixed slots: every row onto one entry each, summed in one call
+            fixed = ~moving
+            np.add.at(out, self.fixed_positions[keys[fixed] - self.v_moving], partials[:, fixed].sum(axis=0))
+        return value
 
     # -- Hessian ------------------------------------------------------------------------------------
     def hessian_pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -312,10 +352,15 @@ class Template:
         if not weights.size:
             return weights
         fixed, other = self._compiled["hessian_split"]
-        values = self.hessian_function(self.matrix(x)) * self.coefficient
+        matrix = self.matrix(x)
+        if not other.size:  # every entry summed over rows: in blocks of rows, never all rows' entries at once
+            total = np.zeros(fixed.size)
+            for start in range(0, self.rows, HESSIAN_BLOCK):
+                total += self.hessian_function(matrix[start : start + HESSIAN_BLOCK])[:, fixed].sum(axis=0)
+            return total * self.coefficient * weights
+        values = self.hessian_function(matrix) * self.coefficient
         parts = [values[:, fixed].sum(axis=0)] if fixed.size else []
-        if other.size:
-            parts.append(values[:, other].T.ravel())  # entry by entry
+        parts.append(values[:, other].T.ravel())  # entry by entry
         return np.concatenate(parts) * weights
 
 

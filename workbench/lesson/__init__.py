@@ -1,7 +1,7 @@
 """The lesson: the lecture's figures and claims regenerated from the workbench's own runs.
 
 ``write_lesson(output)`` runs (or resumes) the lesson's studies (:mod:`workbench.lesson.runs`) into a
-result store, then writes ``output/index.md`` and a self-contained ``output/index.html`` with nine
+result store, then writes ``output/index.md`` and a self-contained ``output/index.html`` with ten
 sections, their figures (PNG, one animated GIF) and their tables (CSV). Every number in the text is read
 back from the store and templated into the sentences; the wording that draws a conclusion is chosen by
 comparing those numbers. Running it again on the same store makes no new runs and only re-renders.
@@ -15,8 +15,8 @@ call; each folder keeps its own manifest, so writing one language never deletes 
 Modules: ``problems`` (what is run on), ``runs`` (the studies), ``results`` (reading them back),
 ``context`` (what a section reads and returns), ``text``, ``figures``, ``animation``, ``plotdata``
 (presentation), one module per section or pair of sections (``pitfalls``, ``first_order``, ``race``,
-``decay``, ``second_order``, ``ensembles``, ``derivatives``, ``practical``) and ``page`` (assembling
-and writing the pages).
+``decay``, ``second_order``, ``ensembles``, ``derivatives``, ``practical``, ``training``) and ``page``
+(assembling and writing the pages).
 """
 
 from __future__ import annotations

@@ -18,7 +18,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench.lesson import decay, derivatives, ensembles, first_order, pitfalls, practical, race, second_order
+from workbench.lesson import (
+    decay,
+    derivatives,
+    ensembles,
+    first_order,
+    pitfalls,
+    practical,
+    race,
+    second_order,
+    training,
+)
 from workbench.lesson.context import FigureJob, Lesson, Section
 from workbench.lesson.problems import lesson_problems
 from workbench.lesson.results import StudyRuns
@@ -53,6 +63,7 @@ SECTIONS: tuple[Callable[[Lesson], Section], ...] = (
     ensembles.build,
     derivatives.build,
     practical.build,
+    training.build,
 )
 
 
@@ -184,9 +195,10 @@ def _page(
                       + f"({_report_link(lesson.language)})"))  # fmt: skip
     page.add(Text(say(
         en="The lecture on training neural networks (optimization pitfalls, the first-order family, second-order "
-        "methods, learning-rate decay, ensembles, and a practical task comparing analytic and finite-difference "
-        "derivatives on HS071), answered by the workbench's own runs. Every number in the text is read from the "
-        f"result store (`lesson.sqlite` by default: {plural(unique, 'stored run')} in "
+        "methods, learning-rate decay, ensembles, a practical task comparing analytic and finite-difference "
+        "derivatives on HS071, and training a network on data in mini-batches), answered by the workbench's own "
+        "runs. Every number in the text is read from the result store (`lesson.sqlite` by default: "
+        f"{plural(unique, 'stored run')} in "
         f"{plural(len(studies), 'study', 'studies')}, plus {plural(sweeps, 'error-versus-step sweep')}) "
         "and templated into the sentences; where a sentence draws a conclusion, its wording is chosen by comparing "
         "those numbers. Regenerate with `workbench lesson`; run again, it finds every run in the store and only "
@@ -195,9 +207,10 @@ def _page(
         f"up to {TRACE_KEEP} iterations long and thin longer ones (the first {TRACE_KEEP // 4}, then log-spaced, "
         "always the last); iteration counts come from the run records.",
         ru="Лекция об обучении нейронных сетей (подводные камни оптимизации, методы первого порядка, методы "
-        "второго порядка, затухание скорости обучения, ансамбли и практическое задание: аналитические производные "
-        "и конечные разности на задаче HS071), и ответы на её вопросы, полученные собственными прогонами "
-        "workbench. Каждое число в тексте прочитано из хранилища результатов (по умолчанию `lesson.sqlite`: "
+        "второго порядка, затухание скорости обучения, ансамбли, практическое задание: аналитические производные "
+        "и конечные разности на задаче HS071, и обучение сети на данных мини-батчами), и ответы на её вопросы, "
+        "полученные собственными прогонами workbench. Каждое число в тексте прочитано из хранилища результатов "
+        "(по умолчанию `lesson.sqlite`: "
         f"{plural_ru(unique, 'сохранённый прогон', 'сохранённых прогона', 'сохранённых прогонов')} в "
         f"{plural_ru(len(studies), 'исследовании', 'исследованиях', 'исследованиях')} и "
         f"{plural_ru(sweeps, 'развёртка', 'развёртки', 'развёрток')} ошибки по шагу) и подставлено в текст; "

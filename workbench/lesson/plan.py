@@ -8,10 +8,18 @@ and to say what was run). Nothing here runs or imports anything.
 from __future__ import annotations
 
 __all__ = [
+    "BATCH_SIZES",
     "BROWN",
     "BROWN_UNSCALED",
+    "DATA_EPOCHS",
+    "DATA_PROBLEM",
+    "DATA_RATE",
+    "DATA_SEEDS",
+    "DECAY_BATCH",
+    "EPOCH_DECAY",
     "ESCAPE_TARGET",
     "FIRST_ORDER",
+    "GRADIENT_CHECK",
     "HESSIAN_SIZES",
     "NOISE_LEVELS",
     "NOISE_SEEDS",
@@ -19,6 +27,9 @@ __all__ = [
     "RATE_FACTORS",
     "SCHEDULES",
     "SCHEDULE_RATE",
+    "SPREAD_DRAWS",
+    "SPREAD_SEED",
+    "SPREAD_SIZES",
     "SWEEPS",
     "TARGET",
     "hessian_family_name",
@@ -63,3 +74,21 @@ HESSIAN_SIZES = (16, 32, 64, 128, 256)
 def hessian_family_name(n: int) -> str:
     """The name ``chained_rosenbrock(n)`` gives its problem."""
     return f"chained_rosenbrock_{n}"
+
+
+#: Section 10, training from data: the Breast Cancer network (30 -> 8 tanh -> 2) trained by SGD.
+DATA_PROBLEM = "breast_cancer_network"
+#: Rows per mini-batch compared (None: the full batch, one update per epoch), at one learning rate.
+BATCH_SIZES = (8, 32, 128, None)
+DATA_RATE = 0.3
+DATA_EPOCHS = 20
+DATA_SEEDS = (0, 1, 2)
+#: The per-epoch decay compared with a constant rate (PyTorch's StepLR stepped once per epoch), at batch size 8.
+EPOCH_DECAY = "step:factor=0.5,every=5,unit=epoch"
+DECAY_BATCH = 8
+#: The spread of the batch gradient at x0: batch sizes, batches drawn per size, and their generator's seed.
+SPREAD_SIZES = (8, 32, 128)
+SPREAD_DRAWS = 200
+SPREAD_SEED = 0
+#: The network's gradient check at x0: the finite-difference variants set against the exact gradient.
+GRADIENT_CHECK = ("fd-forward", "fd-central", "fd-richardson")

@@ -29,6 +29,7 @@ LIBRARY = (
     "three_hump_camel",
     "mgh04_brown_badly_scaled",
     "hs071",
+    "breast_cancer_network",
 )
 
 def lesson_problems() -> dict[str, Problem]:

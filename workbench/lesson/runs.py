@@ -21,9 +21,17 @@ from typing import Any
 import numpy as np
 
 from workbench.lesson.plan import (
+    BATCH_SIZES,
     BROWN,
     BROWN_UNSCALED,
+    DATA_EPOCHS,
+    DATA_PROBLEM,
+    DATA_RATE,
+    DATA_SEEDS,
+    DECAY_BATCH,
+    EPOCH_DECAY,
     ESCAPE_TARGET,
+    GRADIENT_CHECK,
     HESSIAN_SIZES,
     NOISE_LEVELS,
     NOISE_SEEDS,
@@ -31,6 +39,9 @@ from workbench.lesson.plan import (
     RATE_FACTORS,
     SCHEDULE_RATE,
     SCHEDULES,
+    SPREAD_DRAWS,
+    SPREAD_SEED,
+    SPREAD_SIZES,
     SWEEPS,
     TARGET,
     hessian_family_name,
@@ -49,6 +60,7 @@ __all__ = [
     "ensure_sweeps",
     "run_lesson",
     "sweep_point",
+    "training_facts",
 ]
 
 @dataclasses.dataclass(frozen=True)
@@ -134,6 +146,14 @@ def declare(problems: dict[str, Problem]) -> dict[str, LessonStudy]:
         # 9. the practical task
         LessonStudy(Study(name="lesson-hs071", problems=[p["hs071"]], methods=["trust-constr"],
                           derivatives=["analytic", "fd-forward", "fd-forward+bfgs"])),
+        # 10. training from data: batch sizes, then a per-epoch decay (its constant runs shared with the first)
+        LessonStudy(Study(name="lesson-batch-sizes", problems=[p[DATA_PROBLEM]],
+                          methods=[MethodSpec("sgd", learning_rate=DATA_RATE, batch_size=list(BATCH_SIZES),
+                                              epochs=DATA_EPOCHS)], seeds=DATA_SEEDS)),
+        LessonStudy(Study(name="lesson-epoch-decay", problems=[p[DATA_PROBLEM]],
+                          methods=[MethodSpec("sgd", learning_rate=DATA_RATE, batch_size=DECAY_BATCH,
+                                              epochs=DATA_EPOCHS, schedule=["constant", EPOCH_DECAY])],
+                          seeds=DATA_SEEDS)),
     ]  # fmt: skip
     return {entry.study.name: entry for entry in studies}
 
@@ -208,12 +228,72 @@ def ensure_sweeps(store: Store, problems: dict[str, Problem]) -> int:
     return made
 
 
+def training_facts(problem: Problem) -> dict[str, Any]:
+    """The network's facts for section 10, at x0 (exact numbers from the declaration, measured through the
+    oracle):
+
+    ``gradient_check``: the exact gradient (shape (n,)) and, per variant of :data:`GRADIENT_CHECK`, its
+    gradient, the relative error per parameter |g_i - exact_i| / |exact_i| (NaN where exact_i = 0), the
+    norm-wise error ||g - exact||_2 / ||exact||_2, its work (passes over the data: each evaluation of f reads
+    every row) and its evaluations of f, and the seconds of one call (a second oracle, warm); the exact
+    gradient's work and seconds beside them.
+
+    ``batch_spread``: the relative spread of the mini-batch gradient, sqrt(E ||g_B - g||^2) / ||g||, over
+    :data:`SPREAD_DRAWS` batches of each size in :data:`SPREAD_SIZES` drawn without replacement (seeded by
+    :data:`SPREAD_SEED`), beside what sampling without replacement predicts from the per-row gradients g_i:
+    sqrt(sigma^2 / B * (N - B) / (N - 1)) / ||g|| with sigma^2 = mean_i ||g_i - g||^2."""
+    import time
+
+    from workbench.model import compile_model
+
+    model = compile_model(problem)
+    x = np.array(problem.x0, dtype=float)
+    exact = np.asarray(model.exact.gradient(x), dtype=float)
+    norm = float(np.linalg.norm(exact))
+
+    def timed(variant: str) -> tuple[np.ndarray, Any, float]:
+        if variant in ("analytic", GRADIENT_CHECK[0]):  # warm: compiles the gradient, or f for all the differences
+            problem.oracle(variant).gradient(x)
+        oracle = problem.oracle(variant)
+        start = time.perf_counter()
+        estimate = np.asarray(oracle.gradient(x), dtype=float)
+        return estimate, oracle.counts, time.perf_counter() - start
+
+    _, counts, seconds = timed("analytic")
+    check: dict[str, Any] = {"point": "x0", "n": problem.n, "samples": problem.samples, "exact": exact.tolist(),
+                             "exact_work": float(counts.work), "exact_seconds": seconds, "variants": {}}  # fmt: skip
+    for variant in GRADIENT_CHECK:
+        estimate, counts, seconds = timed(variant)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = np.where(exact != 0, np.abs(estimate - exact) / np.abs(exact), np.nan)
+        check["variants"][variant] = {
+            "gradient": estimate.tolist(), "relative_errors": relative.tolist(),
+            "norm_error": float(np.linalg.norm(estimate - exact)) / norm, "work": float(counts.work),
+            "evaluations": int(counts.objective_evaluations), "seconds": seconds,
+        }  # fmt: skip
+    rows = problem.samples
+    per_row = np.array([model.batch_gradient(x, np.array([i])) for i in range(rows)], dtype=float)
+    sigma2 = float(np.mean(np.sum((per_row - exact) ** 2, axis=1)))
+    generator = np.random.default_rng(SPREAD_SEED)
+    measured, predicted = [], []
+    for size in SPREAD_SIZES:
+        squares = [float(np.sum((model.batch_gradient(x, generator.choice(rows, size, replace=False)) - exact) ** 2))
+                   for _ in range(SPREAD_DRAWS)]  # fmt: skip
+        measured.append(float(np.sqrt(np.mean(squares))) / norm)
+        predicted.append(float(np.sqrt(sigma2 / size * (rows - size) / (rows - 1))) / norm)
+    spread = {"point": "x0", "samples": rows, "sizes": list(SPREAD_SIZES), "draws": SPREAD_DRAWS,
+              "measured": measured, "predicted": predicted,
+              "row_mean_error": float(np.max(np.abs(per_row.mean(axis=0) - exact))) / float(np.max(np.abs(exact)))}
+    return {"gradient_check": check, "batch_spread": spread}  # fmt: skip
+
+
 def ensure_facts(store: Store, problems: dict[str, Problem]) -> int:
     """Store the facts the sections quote about their problems (exact numbers from the declarations):
     the quadratic's curvatures (Hessian eigenvalues) and gradient at x0, the exact Hessian of each
-    swept problem at its sweep point, and for Brown's function the gradient step rules measured at x0
-    (:func:`workbench.accuracy.step_rules`). Returns how many problems' facts were (re)computed (facts of
-    another :data:`workbench.accuracy.CHECK_VERSION` are stale too)."""
+    swept problem at its sweep point, for Brown's function the gradient step rules measured at x0
+    (:func:`workbench.accuracy.step_rules`), and the network's gradient check and batch-gradient spread
+    (:func:`training_facts`). Returns how many problems' facts were (re)computed (facts of another
+    :data:`workbench.accuracy.CHECK_VERSION` are stale too)."""
     from workbench.accuracy import CHECK_VERSION, step_rules
     from workbench.model import compile_model
 
@@ -233,6 +313,7 @@ def ensure_facts(store: Store, problems: dict[str, Problem]) -> int:
             "curvatures": curvatures(p).tolist(),
         },
         **{name: swept for name in SWEEPS},
+        DATA_PROBLEM: training_facts,
     }  # fmt: skip
     made = 0
     for name, compute in wanted.items():

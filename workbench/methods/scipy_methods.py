@@ -65,6 +65,9 @@ class ScipySpec:
     gtol: float = 1e-8
     constraints: str | None = None
     restarts: int = 0
+    #: the method multiplies its Hessian with ``numpy.dot``, which a scipy.sparse matrix does not
+    #: support: a sparse Hessian reaches it as products (``hessp``), the Hessian at x kept for all of them
+    hessian_products: bool = False
 
     def options_for(self, stopping: Stopping) -> dict[str, Any]:
         values = {GTOL: stopping.gtol, MAXITER: stopping.max_iterations}
@@ -91,7 +94,7 @@ SCIPY_METHODS: tuple[ScipySpec, ...] = (
               scipy_options={"gtol": GTOL, "maxiter": MAXITER}),
     ScipySpec(name="trust-ncg", scipy_name="trust-ncg", capabilities=Capabilities(hessian=True, hessian_model=True),
               summary="SciPy trust region with Steihaug conjugate gradient",
-              scipy_options={"gtol": GTOL, "maxiter": MAXITER}),
+              scipy_options={"gtol": GTOL, "maxiter": MAXITER}, hessian_products=True),
     ScipySpec(name="trust-krylov", scipy_name="trust-krylov",
               capabilities=Capabilities(hessian=True, hessian_model=True, dense_hessian=True),
               summary="SciPy trust region with a Lanczos (GLTR) subproblem solve",
@@ -146,6 +149,8 @@ class ScipyMethod(Method):
                 kwargs["hess"] = _hessian_model(oracle.hessian_model)
             elif self.capabilities.dense_hessian and oracle.sparse:
                 kwargs["hess"] = lambda x: _dense(oracle.hessian(x))
+            elif self.spec.hessian_products and oracle.sparse:
+                kwargs["hessp"] = oracle.hessian_vector
             else:
                 kwargs["hess"] = oracle.hessian
         if problem.bounds is not None:

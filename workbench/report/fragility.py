@@ -111,16 +111,25 @@ def _marked_rows(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> tupl
     return ["problem", "method", "variant", "status", "iterations", "why marked"], rows
 
 
-def timings_page(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> Page:
-    """``timings``: every wall-clock time of the report (module docstring)."""
+def timings_page(runs: Sequence[dict[str, Any]], methods: Sequence[str],
+                 training: Sequence[dict[str, Any]] = ()) -> Page:  # fmt: skip
+    """``timings``: every wall-clock time of the report (module docstring); ``training``: the data study's
+    runs (``workbench.report.training.data_runs``), whose times the training page leaves to this one."""
     page = Page("timings", "Wall-clock times")
     page.add(Links([("report index", "index"), ("iteration-count report", "iterations")], inline=True))
     ran = [r for r in tables.order_runs(runs, methods) if r["status"] != "not_applicable"]
+    trained = [r for r in training if r["status"] != "not_applicable"]
     page.add(Text("Seconds of wall-clock time per run, from its first iteration to its last (compiling the problem "
                   "is not counted), measured on the machine and under the load of the study: they differ from one run "
                   "of the study to "
                   "the next, which is why they are kept here and nowhere else. The performance profiles with time as "
                   "the cost are on the [iteration-count report](iterations.md)."))  # fmt: skip
+    if trained:
+        page.add(Heading("Training runs"))
+        rows = [[r["problem"], r["method"], r["status"], r["iterations"], float(r["wall_time"])] for r in trained]
+        page.add(Table(["problem", "method", "status", "iterations", "time s"], rows,
+                       csv="tables/timings-training.csv", digits=4,
+                       caption="The data study's runs of the [training page](training.md), in its order."))  # fmt: skip
     if not ran:
         return page
     varying = tables.varying_options(ran)

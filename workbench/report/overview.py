@@ -118,8 +118,10 @@ def index_page(
     *,
     key_figure: bool,
     lesson: str | None,
+    training: tuple[str, str] | None = None,
 ) -> Page:
-    """The report's front page (module docstring); ``lesson``: the lesson page's target, when present."""
+    """The report's front page (module docstring); ``lesson``: the lesson page's target, when present;
+    ``training``: the training page's target and its answer in a sentence, when the store holds data runs."""
     index = Page("index", "Workbench report")
     if runs:
         index.add(Text(limits_text(runs), note=True))
@@ -130,6 +132,8 @@ def index_page(
         + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())) + ")."
     ))  # fmt: skip
     pages = [("accuracy report", "accuracy"), ("iteration-count report", "iterations")]
+    if training:
+        pages.append(("training on data", training[0]))
     if lesson:
         pages.append(("the lesson", lesson))
     index.add(Links(pages, inline=True))
@@ -158,6 +162,10 @@ def index_page(
     index.add(Text("One page per problem: its derivative checks and error-versus-step figure, its runs as a "
                    "method x variant table, convergence figures and (2-D problems) trajectories."))  # fmt: skip
     index.add(Links(problem_pages, inline=True))
+    if training:
+        index.add(Heading("Which optimizer trains a classifier on data?"))
+        index.add(Text(f"{training[1]} Mini-batches, epochs and full-batch methods on the same axes, with every "
+                       f"run's loss, test accuracy and work: the [training page]({training[0]}.md)."))  # fmt: skip
     if lesson:
         index.add(Heading("The lesson"))
         index.add(Text("The lecture on training neural networks, its figures and claims regenerated from the "
@@ -172,11 +180,18 @@ def index_page(
 
 
 def iterations_page(
-    runs: Sequence[dict[str, Any]], methods: Sequence[str], profiles: dict[str, Any], how_to_read: tuple[str, str]
+    runs: Sequence[dict[str, Any]],
+    methods: Sequence[str],
+    profiles: dict[str, Any],
+    how_to_read: tuple[str, str],
+    *,
+    training: str | None = None,
 ) -> Page:
-    """The iteration-count report (module docstring); ``how_to_read``: the runs' and the profiles' texts."""
+    """The iteration-count report (module docstring); ``how_to_read``: the runs' and the profiles' texts;
+    ``training``: the training page's target, when there is one (linked)."""
     page = Page("iterations", "Iteration-count report: methods x derivative variants")
-    page.add(Links([("report index", "index"), ("accuracy report", "accuracy")], inline=True))
+    links = [("report index", "index"), ("accuracy report", "accuracy")]
+    page.add(Links(links + ([("training on data", training)] if training else []), inline=True))
     if not runs:
         page.add(Text("No runs are stored: run `workbench report` (without --from-store)."))
         return page

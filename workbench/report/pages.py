@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.report import figures, fragility, overview, tables
+from workbench.report import figures, fragility, overview, tables, training
 from workbench.report.document import Details, Figure, Heading, Links, Page, Table, Text
 from workbench.store import Store
 
@@ -85,6 +85,7 @@ class Context:
     profiles: dict[str, Any]
     methods: list[str]
     groups: list[tuple[str, list[str]]]
+    training: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)  # training.Training.figures
 
 
 def file_name(name: str) -> str:
@@ -125,13 +126,15 @@ def build_pages(
     """Every page of the report and what its figures need; ``lesson``: the lesson page's target
     (relative to the report folder, without extension) when there is one to link to."""
     problems = store.problems()
-    runs = tables.with_reproducibility(store.runs(), store.reproducibility())
+    data = training.data_keys(store)  # the data study's runs are on the training page only
+    runs = tables.with_reproducibility([r for r in store.runs() if r["key"] not in data], store.reproducibility())
     checks = store.checks()
     sweeps = store.sweeps()
     names = sorted(set(problems) & ({r["problem"] for r in runs} | {c["problem"] for c in checks}))
     if selected:
         names = [n for n in names if n in set(selected)]
-    if not names:
+    trained = training.build(store, selected, file_name=file_name)
+    if not names and trained.page is None:
         raise ValueError("the store holds no runs or checks of the selected problems; run a study first")
     problems = {n: problems[n] for n in names}
     runs = [r for r in runs if r["problem"] in problems]
@@ -240,22 +243,27 @@ def build_pages(
     else:
         accuracy.add(Text("No derivative checks are stored: run `workbench report` (without --from-store)."))
     pages.append(accuracy)
+    if trained.page is not None:
+        pages.append(trained.page)
 
     # iteration-count report and index ---------------------------------------------------------
     profiles = _profile_plan(problems) if runs else {}
-    pages.append(overview.iterations_page(runs, methods, profiles, (HOW_TO_READ_RUNS, HOW_TO_READ_PROFILES)))
-    pages.append(fragility.timings_page(runs, methods))
+    target = training.PAGE if trained.page is not None else None
+    pages.append(overview.iterations_page(runs, methods, profiles, (HOW_TO_READ_RUNS, HOW_TO_READ_PROFILES),
+                                          training=target))  # fmt: skip
+    pages.append(fragility.timings_page(runs, methods, training.data_runs(store) if trained.page is not None else ()))
     environment = store.environments()
     key_figure = bool(runs) and len({r["variant"] for r in runs}) >= 2
     if key_figure:
         profiles["variant-profile"] = names
     pages.append(overview.index_page(runs, checks, methods, names, [(n, f"problems/{file_name(n)}") for n in names],
-                                     environment[-1] if environment else {}, key_figure=key_figure,
-                                     lesson=lesson))  # fmt: skip
+                                     environment[-1] if environment else {}, key_figure=key_figure, lesson=lesson,
+                                     training=(target, trained.summary) if target else None))  # fmt: skip
 
     context = Context(problems=problems, convergence=convergence, trajectories=trajectories,
                       sweeps={n: sweeps[n] for n in names if n in sweeps}, heatmap=heatmap, profiles=profiles,
-                      methods=methods, groups=figures.method_groups(methods, store.methods()))  # fmt: skip
+                      methods=methods, groups=figures.method_groups(methods, store.methods()),
+                      training=trained.figures)  # fmt: skip
     return pages, context
 
 
@@ -291,6 +299,7 @@ def figure_jobs(context: Context, store: Path, output: Path) -> list[tuple[Any, 
     for key, names in context.profiles.items():
         jobs.append(("profile", str(store), str(output), key, names, context.problems, context.methods,
                      context.groups))  # fmt: skip
+    jobs += [("training", str(store), str(output), *spec) for spec in context.training]
     return jobs
 
 
@@ -326,6 +335,8 @@ def figure_path(job: tuple[Any, ...]) -> Path | None:
         return output / "figures" / "accuracy-digits.png"
     if kind == "profile":
         return output / "figures" / f"{job[3]}.png"
+    if kind == "training":
+        return output / job[4]
     return None
 
 
@@ -333,6 +344,8 @@ def _render(job: tuple[Any, ...]) -> list[Path]:
     from workbench.report import figures
 
     kind, store_path, output = job[0], Path(job[1]), Path(job[2])
+    if kind == "training":
+        return training.render(job)
     if kind == "sweep":
         _, _, _, name, sweep = job
         path = output / "figures" / "sweeps" / f"{file_name(name)}.png"

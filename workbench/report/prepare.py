@@ -25,6 +25,10 @@ back and at what cost, needs the Hessian methods (and the quasi-Newton ones, for
 answers no question a user without exact derivatives could act on, and what it teaches (the best a
 fixed-step difference can do) the derivative checks and sweeps show per problem at no run time. Ask for it
 with ``--derivatives`` (it is a variant like any other).
+
+Problems tagged ``data`` are left out of these grids and trained beside them, in the default report only, by the
+data study of :mod:`workbench.report.training_runs` (mini-batches, epochs, per-epoch decay; the report's
+training page); they get no derivative checks (the network's would derive its unaffordable Hessian).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from workbench.methods import available_methods
 from workbench.parallel import Task, process_context, run_in_processes, run_serial
 from workbench.problem import Problem
 from workbench.progress import Progress
+from workbench.report.training_runs import data_studies
 from workbench.reproducibility import PERTURBATION, nudge
 from workbench.store import DEFAULT_STORE, Store
 from workbench.study import Study, StudySummary
@@ -116,7 +121,8 @@ def default_study(
     ``derivatives`` (or ``full``) this is one grid of every chosen method in every chosen variant; else the
     default's two grids (:class:`Studies`). Problems tagged ``data`` (finite sums over data rows, trained
     in mini-batches) are left out of these grids: every method in every finite-difference variant on a
-    network would spend minutes of full passes over its data."""
+    network would spend minutes of full passes over its data. The default also trains them, in the data study
+    (:func:`workbench.report.training_runs.data_studies`)."""
     options: dict[str, Any] = {"time_limit": 60.0} if full else {"max_iterations": 500, "time_limit": 10.0}
     chosen = list(methods) if methods else list(available_methods())
     selected = Study(problems=list(problems) if problems else ["all"], problems_dir=problems_dir).resolve_problems()
@@ -127,10 +133,11 @@ def default_study(
         variants = list(derivatives) if derivatives else [*PRACTICAL_VARIANTS, "fd-forward+bfgs"]
         return Study(name="report-full" if full else "report", methods=chosen, derivatives=variants, **grid)
     fixed = [v for v in PRACTICAL_VARIANTS if v != "fd-richardson"]
-    studies = [Study(name="report", methods=chosen, derivatives=fixed, **grid)]
+    studies = [Study(name="report", methods=chosen, derivatives=fixed, **grid)] if chosen_problems else []
     adaptive = [m for m in chosen if m in RICHARDSON_METHODS]
-    if adaptive:
+    if adaptive and chosen_problems:
         studies.append(Study(name="report-richardson", methods=adaptive, derivatives=["fd-richardson"], **grid))
+    studies += data_studies(selected.values(), methods)
     return Studies(tuple(studies))
 
 
@@ -204,8 +211,9 @@ def prepare(
     into ``store``; then, unless ``fragility=False``, the fragility check of its runs (:func:`check_fragility`)."""
     summary = study.run(store=store, jobs=jobs, rerun=rerun, progress=progress)
     if not summary.interrupted:
+        checked = {name: p for name, p in study.resolve_problems().items() if "data" not in p.tags}  # module docstring
         with Store(store) as handle:
-            run_checks(study.resolve_problems(), handle, jobs=jobs, rerun=rerun, progress=progress)
+            run_checks(checked, handle, jobs=jobs, rerun=rerun, progress=progress)
         if fragility:
             check_fragility(study, store, jobs=jobs, progress=progress)
     return summary
@@ -223,7 +231,8 @@ def check_fragility(
     yet, from its x0 moved one unit in the last place towards +inf on every component
     (:func:`workbench.reproducibility.nudge`), and store whether its status or iteration count changed
     (:meth:`workbench.store.Store.write_fragility`); returns the number of runs checked. The re-runs are
-    not stored as runs.
+    not stored as runs. Runs of problems tagged ``data`` (the data study, shown on the training page, which
+    marks no outcome) are not checked: their re-runs would be passes over the data for nothing.
 
     Why x0 and one ulp: a second machine (another BLAS kernel, another libm) moves a run's arithmetic by a
     few units in the last place from its first step on; nudging x0 does the same on this machine, so an
@@ -247,7 +256,7 @@ def check_fragility(
             limit = grid.options.get("time_limit", limit)
             for task, problem in grid.tasks():
                 run = stored.get(task.key)
-                if run is None or task.key in done or task.key in seen:
+                if run is None or task.key in done or task.key in seen or "data" in problem.tags:
                     continue
                 seen.add(task.key)
                 problems[task.fingerprint] = problem
