@@ -5,7 +5,10 @@
 Runs are matched by (problem, method, variant, seed, start, the options both stores agree on), not by
 key, so stores of two workbench versions (whose keys differ) can be compared. Used to check that a
 refactoring leaves results unchanged, and to measure reproducibility between machines or settings
-(BLAS kernels, LLVM code tuned for the host or portable).
+(BLAS kernels, libm variants, NumPy's SIMD loops): the last lines count the runs that ran whose status or
+iteration count differ (the rows of the report's per-problem tables that change) and how many of them the
+report marks (fragile, clock-seeded or stopped by the time limit: the store's ``reproducibility`` table)
+in the first store, in the second and in either.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ def _runs(path: str) -> dict[tuple, dict]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
     names = {row[1] for row in connection.execute("PRAGMA table_info(runs)")}
+    marks = {}
+    if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'reproducibility'").fetchone():
+        marks = {row["key"]: bool(row["fragile"]) or bool(row["nondeterminism"])
+                 for row in connection.execute("SELECT * FROM reproducibility")}  # fmt: skip
     rows = {}
     for row in connection.execute("SELECT * FROM runs"):
         data = dict(row)
@@ -36,6 +43,8 @@ def _runs(path: str) -> dict[tuple, dict]:
         options = json.loads(data["options"])
         label = tuple(sorted((k, json.dumps(v)) for k, v in options.items() if k not in ("seed",)))
         data["options_label"] = label
+        data["marked"] = marks.get(data["key"], False) or data["status"] == "timeout"
+        data["checked"] = data["key"] in marks
         rows[(data["problem"], data["method"], data["variant"], data["seed"], data["start"], label)] = data
     connection.close()
     return rows
@@ -93,6 +102,19 @@ def main() -> None:
     print(f"{total} of {len(pairs)} matched runs differ ({100.0 * total / max(len(pairs), 1):.2f}%)")
     for fields, count in differing.most_common():
         print(f"  {count:5d}  differ in {', '.join(fields)}")
+    ran = [(a, b) for a, b in pairs if a["status"] != "not_applicable" or b["status"] != "not_applicable"]
+    rows = [(a, b) for a, b in ran if a["status"] != b["status"] or a["iterations"] != b["iterations"]]
+    share = 100.0 * len(rows) / max(len(ran), 1)
+    print(f"status or iterations differ: {len(rows)} of {len(ran)} runs that ran ({share:.2f}%; identical rows "
+          f"{100.0 - share:.2f}%)")
+    if any(a["checked"] for a, _ in ran) or any(b["checked"] for _, b in ran):
+        first = sum(a["marked"] for a, _ in rows)
+        second = sum(b["marked"] for _, b in rows)
+        either = sum(a["marked"] or b["marked"] for a, b in rows)
+        print(f"  marked in the first store: {first}, in the second: {second}, in either: {either}; "
+              f"not marked in either: {len(rows) - either}")
+        marked = sum(a["marked"] for a, _ in ran)
+        print(f"  runs marked in the first store: {marked} of {len(ran)}")
 
 
 if __name__ == "__main__":

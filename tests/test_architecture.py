@@ -23,7 +23,7 @@ LAYERS: dict[str, int] = {
     # 0: shared vocabulary, imports nothing above it
     "workbench.validation": 0, "workbench.variants": 0, "workbench.cost": 0, "workbench.table": 0,
     "workbench.output": 0, "workbench.processes": 0, "workbench.schedules": 0, "workbench.expressions": 0,
-    "workbench.lesson.plan": 0, "workbench.report.training_plan": 0,
+    "workbench.lesson.plan": 0, "workbench.report.training_plan": 0, "workbench.reproducibility": 0,
     # 1: the declaration
     "workbench.problem": 1, "workbench.discovery": 1, "workbench.structure": 1, "workbench.data": 1,
     "workbench.library": 1,

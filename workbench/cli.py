@@ -396,7 +396,8 @@ def command_report(args: argparse.Namespace) -> int:
     if not args.from_store:
         study = default_study(full=args.full, problems=list(chosen.values()), methods=_split(args.methods) or None,
                               derivatives=_split(args.derivatives) or None)  # fmt: skip
-        summary = prepare(study, store, jobs=jobs, rerun=args.rerun, progress=False if args.quiet else None)
+        summary = prepare(study, store, jobs=jobs, rerun=args.rerun, progress=False if args.quiet else None,
+                          fragility=not args.no_fragility)  # fmt: skip
         print(f"study and checks {summary.text()}")
         if summary.interrupted:
             return EXIT_INTERRUPTED
@@ -520,6 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-render from the store (opened read-only) without running anything")  # fmt: skip
     p.add_argument("--full", action="store_true", help="the bigger study: methods' own limits, +bfgs, 3 starts")
     p.add_argument("--rerun", action="store_true", help="recompute runs and checks already in the store")
+    p.add_argument("--no-fragility", action="store_true",
+                   help="skip the fragility check (each run made again from x0 + 1 ulp): no run is marked fragile")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=command_report)

@@ -15,6 +15,12 @@
 Failure is data: an exception inside the method, a limit, NaN or a diverging run ends the run with a
 status and a message; ``solve`` raises only for bad input (unknown method, option, value or variant).
 Floating-point warnings of a run are silenced: non-finite values are recorded as data.
+
+Every run uses one BLAS thread, wherever it runs (this process, a study worker, a Dask worker):
+:func:`workbench.reproducibility.single_blas_thread`. A run whose result may not repeat even on this
+machine says why in ``RunResult.nondeterminism``: native code drew from the C library's ``rand()`` (SciPy's
+trust-krylov seeds it with the wall-clock second), or the wall-clock ``time_limit`` stopped it
+(:mod:`workbench.reproducibility`).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from workbench.model import compile_model
 from workbench.monitor import Monitor
 from workbench.oracle import LimitReached, Oracle
 from workbench.problem import Problem
+from workbench.reproducibility import CLOCK_SEEDED, TIME_LIMIT, RandWatch, single_blas_thread
 from workbench.trace import RunResult
 from workbench.variants import parse_variant
 from workbench.verdict import judge
@@ -76,7 +83,7 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
         return not_run("not_applicable", reason)
     if implementation.capabilities.bounds and problem.bounds is not None:
         x0 = np.clip(x0, problem.lower, problem.upper)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
+    with warnings.catch_warnings(), np.errstate(all="ignore"), single_blas_thread():
         # SciPy's and numpy's warnings are advice to their users; the run's status says the rest
         warnings.simplefilter("ignore")
         exact = compile_model(problem).exact
@@ -97,8 +104,9 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
         monitor = Monitor(oracle, stopping, x0)
         start = time.perf_counter()
         try:
-            monitor.record(0, x0)
-            outcome = implementation.run(oracle, x0, resolved, stopping, monitor)
+            with RandWatch() as watch:
+                monitor.record(0, x0)
+                outcome = implementation.run(oracle, x0, resolved, stopping, monitor)
         except StopRun as stop:
             outcome = Outcome(monitor.last_x, stop.status, stop.message)
         except LimitReached as limit:
@@ -123,9 +131,11 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
         status, message = "failed", f"method claimed success but {verdict.message} ({outcome.message})"
     else:
         status, message = outcome.status, f"{outcome.message}; {verdict.message}"
+    reasons = [CLOCK_SEEDED] * bool(watch.used) + [TIME_LIMIT] * (status == "timeout")
     return RunResult(
         problem=problem.name, method=method, variant=variant, options=stored, seed=seed, status=status,
         message=message, x=x, f=f, iterations=monitor.iterations, method_iterations=outcome.method_iterations,
         counts=oracle.counts.as_dict(), wall_time=wall_time, trace=tuple(monitor.records),
         claimed_success=outcome.claimed_success, verdict=verdict, x0=tuple(x0), method_counts=outcome.method_counts,
+        nondeterminism=", ".join(reasons) or None,
     )  # fmt: skip

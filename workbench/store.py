@@ -8,8 +8,16 @@ flight, and SQLite's journal guarantees that a run is either wholly stored or ab
 the hash of the problem's declaration, method, options, variant, seed, start point and workbench
 version: running a study again skips every key already stored.
 
-Also stored: the environment of each study (``environments``), derivative-check rows (``checks``)
-and error-versus-step sweeps (``sweeps``), so reports are rendered from the store alone.
+Also stored: the environment of each study (``environments``: versions, and what decides the last bits
+of a run on the machine, :func:`workbench.reproducibility.platform_facts`), derivative-check rows
+(``checks``) and error-versus-step sweeps (``sweeps``), so reports are rendered from the store alone.
+
+``reproducibility`` holds, per run key, why the run may not repeat even on this machine (written with
+the run: ``RunResult.nondeterminism``) and the outcome of its fragility check (written by the report's
+run side, :func:`workbench.report.prepare.check_fragility`: the status and iterations of the run re-made
+from x0 nudged by one unit in the last place, and whether they changed). The table was added without a
+schema version change: a store that lacks it gets it when opened for writing, and readers of a store
+without it see no rows.
 
 ``load_runs(path)`` / ``load_traces(path)`` return lists of dicts, or pandas DataFrames with
 ``as_frame=True`` (pandas is optional: ``pip install pandas``).
@@ -118,6 +126,10 @@ CREATE TABLE IF NOT EXISTS memberships (study TEXT NOT NULL, key TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS facts (problem TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS claims (
     key TEXT PRIMARY KEY, owner TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, claimed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reproducibility (
+    key TEXT PRIMARY KEY, nondeterminism TEXT, perturbation TEXT, status TEXT, iterations INTEGER,
+    capped INTEGER, fragile INTEGER
 );
 """
 
@@ -233,11 +245,14 @@ def _decode_trace(blob: bytes) -> dict[str, list[Any]]:
 
 
 def environment() -> dict[str, Any]:
-    """Versions and machine facts, recorded once per study."""
+    """Versions and machine facts, recorded once per study: what decides the last bits of the runs on
+    this machine too (CPU and flags, BLAS libraries and kernels, NumPy's SIMD, libc, LLVM, the deciding
+    environment variables and kernel fingerprints: :func:`workbench.reproducibility.platform_facts`)."""
     import scipy
     import sympy
 
     import workbench
+    from workbench.reproducibility import platform_facts
 
     versions = {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__,
                 "sympy": sympy.__version__, "workbench": workbench.__version__}  # fmt: skip
@@ -247,7 +262,8 @@ def environment() -> dict[str, Any]:
         versions["symengine"] = symengine.__version__
     except ImportError:  # pragma: no cover
         versions["symengine"] = None
-    return {**versions, "platform": platform.platform(), "machine": platform.machine(), "cpu_count": os.cpu_count()}
+    return {**versions, "platform": platform.platform(), "machine": platform.machine(), "cpu_count": os.cpu_count(),
+            **platform_facts()}
 
 
 class StoreError(ValueError):
@@ -421,6 +437,53 @@ class Store:
             self.connection.execute("DELETE FROM traces WHERE key = ?", (key,))
             self.connection.execute(f"INSERT OR REPLACE INTO runs VALUES ({', '.join('?' * len(row))})", row)
             self.connection.execute("INSERT INTO traces VALUES (?, ?)", (key, blob))
+            self._write_nondeterminism(key, result.nondeterminism)
+
+    # -- reproducibility: why a run may not repeat, and whether its outcome is fragile ----------------
+    def _write_nondeterminism(self, key: str, reason: str | None) -> None:
+        """Within write_run's transaction: the run is new, so an earlier fragility check of its key is void."""
+        self.connection.execute("DELETE FROM reproducibility WHERE key = ?", (key,))
+        if reason:
+            self.connection.execute("INSERT INTO reproducibility (key, nondeterminism) VALUES (?, ?)", (key, reason))
+
+    def write_fragility(self, key: str, *, perturbation: str, status: str, iterations: int, capped: bool,
+                        fragile: bool) -> None:  # fmt: skip
+        """The outcome of run ``key`` re-made from a perturbed start (``perturbation`` says how): its status and
+        iterations, whether it stopped at the cap of the original's iterations + 1 (``capped``: it needed
+        more) and whether status or iterations differ from the stored run's (``fragile``)."""
+        with self.connection:
+            self.connection.execute(
+                "INSERT INTO reproducibility (key, perturbation, status, iterations, capped, fragile) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET perturbation = excluded.perturbation, "
+                "status = excluded.status, iterations = excluded.iterations, capped = excluded.capped, "
+                "fragile = excluded.fragile",
+                (key, perturbation, status, int(iterations), int(bool(capped)), int(bool(fragile))),
+            )
+
+    def _has_reproducibility(self) -> bool:
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reproducibility'"
+        return self.connection.execute(query).fetchone() is not None
+
+    def _nondeterminism(self, key: str) -> str | None:
+        if not self._has_reproducibility():
+            return None
+        row = self.connection.execute("SELECT nondeterminism FROM reproducibility WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def reproducibility(self) -> dict[str, dict[str, Any]]:
+        """{run key: {"nondeterminism", "perturbation", "status", "iterations", "capped", "fragile"}} for the
+        runs with a reason or a fragility check (none in a store written before the table existed)."""
+        if not self._has_reproducibility():
+            return {}
+        cursor = self.connection.execute("SELECT * FROM reproducibility ORDER BY key")
+        names = [d[0] for d in cursor.description]
+        rows = {}
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            for flag in ("capped", "fragile"):
+                row[flag] = None if row[flag] is None else bool(row[flag])
+            rows[row.pop("key")] = row
+        return rows
 
     # -- claims: two writers on one store compute each run once ----------------------------------
     def claim(self, key: str) -> bool:
@@ -457,9 +520,11 @@ class Store:
                 )
 
     def delete_runs(self, keys: Iterable[str]) -> None:
+        keys = [(k,) for k in keys]
         with self.connection:
-            self.connection.executemany("DELETE FROM traces WHERE key = ?", [(k,) for k in keys])
-            self.connection.executemany("DELETE FROM runs WHERE key = ?", [(k,) for k in keys])
+            self.connection.executemany("DELETE FROM traces WHERE key = ?", keys)
+            self.connection.executemany("DELETE FROM runs WHERE key = ?", keys)
+            self.connection.executemany("DELETE FROM reproducibility WHERE key = ?", keys)
 
     def runs(self, where: str = "", parameters: tuple = ()) -> list[dict[str, Any]]:
         """Stored runs as dicts (JSON columns decoded), optionally filtered by an SQL ``where``."""
@@ -515,6 +580,7 @@ class Store:
             f=float("nan") if row["f"] is None else row["f"], iterations=row["iterations"],
             method_iterations=row["method_iterations"], counts=row["counts"], wall_time=row["wall_time"],
             trace=records, claimed_success=row["claimed_success"], verdict=verdict, x0=tuple(row["x0"]),
+            nondeterminism=self._nondeterminism(key),
         )  # fmt: skip
 
     # -- problems ------------------------------------------------------------------------------

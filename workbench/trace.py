@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from workbench.cost import Counts
+from workbench.reproducibility import TIME_LIMIT
 
 __all__ = ["STATUSES", "IterationRecord", "RunResult", "Verdict"]
 
@@ -127,6 +128,9 @@ class RunResult:
     x0: tuple[float, ...] = ()
     #: the method's own counters where it keeps them (see Outcome.method_counts; not stored)
     method_counts: dict[str, int] | None = None
+    #: why this run may not repeat bit for bit even on this machine, or None: codes of
+    #: :mod:`workbench.reproducibility` (``clock-seeded``, ``time-limit``), comma-separated
+    nondeterminism: str | None = None
 
     @classmethod
     def without_run(
@@ -148,6 +152,7 @@ class RunResult:
             problem=problem, method=method, variant=variant, options=dict(options), seed=int(seed), status=status,
             message=message, x=start, f=float("nan"), iterations=0, method_iterations=None, counts={},
             wall_time=0.0, trace=(), claimed_success=False, verdict=None, x0=tuple(start.tolist()),
+            nondeterminism=TIME_LIMIT if status == "timeout" else None,
         )  # fmt: skip
 
     @property

@@ -16,6 +16,7 @@ from typing import Any
 from workbench.report import tables
 from workbench.report.document import Details, Figure, Heading, Links, Page, Table, Text
 from workbench.report.figures import FIRST_ORDER
+from workbench.report.fragility import environment_blocks, fragility_blocks
 from workbench.table import format_number
 
 __all__ = ["index_page", "iterations_page", "limits_text", "profile_figures"]
@@ -174,6 +175,7 @@ def index_page(
         index.add(Heading("Environment"))
         index.add(Text(", ".join(f"{k} {environment[k]}" for k in ("python", "numpy", "scipy", "sympy", "symengine",
                                  "workbench", "platform", "cpu_count") if k in environment) + "."))  # fmt: skip
+        index.add(*environment_blocks(environment))
     return index
 
 
@@ -242,6 +244,7 @@ def iterations_page(
         page.add(Table(by_headers, by_problem, csv="tables/local-minimum-by-problem.csv"))
     page.add(Details(f"The {len(rows)} runs, one per row", [
         Table(headers, rows, csv="tables/local-minimum-stops.csv")]))  # fmt: skip
+    page.add(*fragility_blocks(runs, methods))
     page.add(Heading("How to read this"), Text(how_to_read[0]))
     return page
 

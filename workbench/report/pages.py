@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.report import figures, overview, tables, training
+from workbench.report import figures, fragility, overview, tables, training
 from workbench.report.document import Details, Figure, Heading, Links, Page, Table, Text
 from workbench.store import Store
 
@@ -59,7 +59,11 @@ HOW_TO_READ_RUNS = (
     "`max_iterations`, `max_evaluations`, `timeout`, `diverged`, `failed` (including a method that claimed success "
     "but fails the verdict: *claimed success* in the verdict column). **evaluations** are true evaluations of f and c, "
     "finite-difference ones included; **work** adds exact gradient, Jacobian and Hessian evaluations. KKT columns are "
-    "the verdict's residuals at the returned x (least-squares multipliers)."
+    "the verdict's residuals at the returned x (least-squares multipliers). A status marked \u2020 is an outcome not "
+    "to lean on: **fragile** (status or iterations changed when the run was made again from x0 moved by one unit in "
+    "the last place), clock-seeded (SciPy's trust-krylov) or stopped by the time limit; the **reproducibility** "
+    "column says which (section *Which outcomes stand* above). Wall-clock times are on the [timings](timings.md) "
+    "page only."
 )
 HOW_TO_READ_PROFILES = (
     "A performance profile (Dolan & Moré 2002) plots, for each method, the share of problems it solved within a "
@@ -123,7 +127,7 @@ def build_pages(
     (relative to the report folder, without extension) when there is one to link to."""
     problems = store.problems()
     data = training.data_keys(store)  # the data study's runs are on the training page only
-    runs = [r for r in store.runs() if r["key"] not in data]
+    runs = tables.with_reproducibility([r for r in store.runs() if r["key"] not in data], store.reproducibility())
     checks = store.checks()
     sweeps = store.sweeps()
     names = sorted(set(problems) & ({r["problem"] for r in runs} | {c["problem"] for c in checks}))
@@ -179,6 +183,7 @@ def build_pages(
             headers, rows, variants = tables.problem_pivot(problem_runs, methods)
             page.add(Text("How to read this: see the [iteration-count report](../iterations.md). Methods that "
                           "cannot run on this problem are left out."))  # fmt: skip
+            page.add(Text(fragility.PROBLEM_PAGE_NOTE))
             page.add(Table(headers, rows, csv=f"tables/problems/{file_name(name)}-pivot.csv",
                            groups=[("", 1)] + [(v, 3) for v in variants],
                            labels=["method"] + ["status", "iterations", "work"] * len(variants)))  # fmt: skip
@@ -246,6 +251,7 @@ def build_pages(
     target = training.PAGE if trained.page is not None else None
     pages.append(overview.iterations_page(runs, methods, profiles, (HOW_TO_READ_RUNS, HOW_TO_READ_PROFILES),
                                           training=target))  # fmt: skip
+    pages.append(fragility.timings_page(runs, methods, training.data_runs(store) if trained.page is not None else ()))
     environment = store.environments()
     key_figure = bool(runs) and len({r["variant"] for r in runs}) >= 2
     if key_figure:

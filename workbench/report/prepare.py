@@ -5,6 +5,7 @@ the error-versus-step sweeps, into the result store (the run side of the report;
     default_study(...)  the study the report runs (every problem x every method x variants)
     prepare(...)        run (or resume) a study and the checks of its problems into the store
     run_checks(...)     derivative checks and step sweeps of problems whose stored ones are stale
+    check_fragility(...) re-run each run from x0 nudged by one ulp: is its outcome fragile?
 
 The default study: every problem of the built-in library, every method, derivatives ``analytic``,
 ``fd-forward``, ``fd-central`` and ``complex-step``, at most 500 iterations and 10 s per run; beside it
@@ -41,15 +42,17 @@ from pathlib import Path
 from typing import Any
 
 from workbench.methods import available_methods
-from workbench.parallel import process_context
+from workbench.parallel import Task, process_context, run_in_processes, run_serial
 from workbench.problem import Problem
 from workbench.progress import Progress
 from workbench.report.training_runs import data_studies
+from workbench.reproducibility import PERTURBATION, nudge
 from workbench.store import DEFAULT_STORE, Store
 from workbench.study import Study, StudySummary
+from workbench.trace import RunResult
 from workbench.variants import PRACTICAL_VARIANTS
 
-__all__ = ["RICHARDSON_METHODS", "Studies", "default_study", "pool", "prepare", "run_checks"]
+__all__ = ["RICHARDSON_METHODS", "Studies", "check_fragility", "default_study", "pool", "prepare", "run_checks"]
 
 #: The methods the default report runs with fd-richardson (module docstring): Newton and trust-exact, which
 #: use a Hessian at every iteration, and the two quasi-Newton methods, for gradients. Left out for their
@@ -202,12 +205,90 @@ def prepare(
     jobs: int = 1,
     rerun: bool = False,
     progress: bool | None = None,
+    fragility: bool = True,
 ) -> StudySummary:
     """Run (or resume) ``study`` (one grid or :class:`Studies`) and the derivative checks of its problems
-    into ``store``."""
+    into ``store``; then, unless ``fragility=False``, the fragility check of its runs (:func:`check_fragility`)."""
     summary = study.run(store=store, jobs=jobs, rerun=rerun, progress=progress)
     if not summary.interrupted:
         checked = {name: p for name, p in study.resolve_problems().items() if "data" not in p.tags}  # module docstring
         with Store(store) as handle:
             run_checks(checked, handle, jobs=jobs, rerun=rerun, progress=progress)
+        if fragility:
+            check_fragility(study, store, jobs=jobs, progress=progress)
     return summary
+
+
+#: Statuses whose runs the fragility check leaves out: nothing ran, or the wall clock decided the outcome
+#: (such a run is marked as not repeatable anyway, ``workbench.reproducibility.TIME_LIMIT``).
+NOT_CHECKED = ("not_applicable", "timeout")
+
+
+def check_fragility(
+    study: Study | Studies, store: str | Path = DEFAULT_STORE, *, jobs: int = 1, progress: bool | None = False
+) -> int:
+    """Re-run every stored run of ``study`` that ran (status not in :data:`NOT_CHECKED`) and has no check
+    yet, from its x0 moved one unit in the last place towards +inf on every component
+    (:func:`workbench.reproducibility.nudge`), and store whether its status or iteration count changed
+    (:meth:`workbench.store.Store.write_fragility`); returns the number of runs checked. The re-runs are
+    not stored as runs. Runs of problems tagged ``data`` (the data study, shown on the training page, which
+    marks no outcome) are not checked: their re-runs would be passes over the data for nothing.
+
+    Why x0 and one ulp: a second machine (another BLAS kernel, another libm) moves a run's arithmetic by a
+    few units in the last place from its first step on; nudging x0 does the same on this machine, so an
+    outcome that changes under the nudge is one a second machine may not repeat, and the reader should not
+    lean on it. One nudge is one sample of such a perturbation: a run may change under another one and not
+    under this, so the check finds most fragile outcomes, not all.
+
+    Cost: each re-run runs with ``max_iterations`` capped at the original's iterations + 1 (and its own
+    limit), so no re-run costs more than its run plus one iteration: a re-run that needs more iterations is
+    stopped at the cap and counted as changed (``capped``). A re-run stopped by the time limit decides
+    nothing (stored with ``fragile`` unknown). ``progress``: a ``fragility`` line (None: on a terminal)."""
+    grids = study.studies if isinstance(study, Studies) else (study,)
+    with Store(store) as handle:
+        stored = {run["key"]: run for run in handle.runs(f"status NOT IN {NOT_CHECKED!r}")}
+        done = {key for key, row in handle.reproducibility().items() if row["perturbation"] is not None}
+        tasks: list[Task] = []
+        problems: dict[str, Problem] = {}
+        seen: set[str] = set()
+        limit = None
+        for grid in grids:
+            limit = grid.options.get("time_limit", limit)
+            for task, problem in grid.tasks():
+                run = stored.get(task.key)
+                if run is None or task.key in done or task.key in seen or "data" in problem.tags:
+                    continue
+                seen.add(task.key)
+                problems[task.fingerprint] = problem
+                tasks.append(_nudged(task, run))
+        if not tasks:
+            return 0
+        bar = Progress(len(tasks), enabled=progress, phase="fragility", label="runs", failures=False)
+
+        def on_result(task: Task, result: RunResult) -> None:
+            run = stored[task.key]
+            cap = task.options["max_iterations"]
+            capped = cap == run["iterations"] + 1 and result.iterations >= cap  # it needed more than the run
+            changed = None if result.status == "timeout" else (
+                result.status != run["status"] or result.iterations != run["iterations"])  # fmt: skip
+            handle.write_fragility(task.key, perturbation=PERTURBATION, status=result.status,
+                                   iterations=result.iterations, capped=capped, fragile=changed)  # fmt: skip
+            bar.update(task=f"{task.problem} {task.method} {task.variant}")
+
+        hard_timeout = None if limit is None else 2.0 * float(limit) + 30.0
+        try:
+            if jobs > 1 or hard_timeout is not None:
+                run_in_processes(tasks, problems, on_result, jobs=max(1, jobs), hard_timeout=hard_timeout)
+            else:
+                run_serial(tasks, problems, on_result)
+        finally:
+            bar.close()
+    return len(tasks)
+
+
+def _nudged(task: Task, run: dict[str, Any]) -> Task:
+    """The task of ``run`` from its x0 nudged by one ulp, its iterations capped at the run's + 1."""
+    limit = task.options.get("max_iterations")
+    cap = run["iterations"] + 1 if limit is None else min(int(limit), run["iterations"] + 1)
+    x0 = nudge(task.x0).tolist()
+    return dataclasses.replace(task, options={**task.options, "x0": x0, "max_iterations": cap}, x0=tuple(x0))

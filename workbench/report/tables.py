@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.reproducibility import CLOCK_SEEDED, TIME_LIMIT
 from workbench.variants import (
     TEACHING_VARIANTS,
     TEXTBOOK_STEPS,
@@ -29,6 +30,8 @@ __all__ = [
     "fd_cost_pivot",
     "headline_pivot",
     "local_minimum_by_problem",
+    "marked",
+    "marked_status",
     "problem_pivot",
     "study_limits",
     "variant_order",
@@ -41,11 +44,13 @@ __all__ = [
     "performance_costs",
     "problem_check_rows",
     "problem_run_rows",
+    "reproducibility_note",
     "solver_label",
     "step_rules",
     "step_rules_overview",
     "summary_by_method",
     "variant_label",
+    "with_reproducibility",
     "work",
 ]
 
@@ -110,13 +115,15 @@ def _verdict(run: dict[str, Any]) -> str:
 
 
 PROBLEM_RUN_HEADERS = [
-    "method", "variant", "status", "iterations", "work", "|f - f*|", "time s", "evaluations", "gradient calls",
-    "Hessian calls", "||x - x*||", "KKT stationarity", "feasibility", "complementarity", "verdict",
+    "method", "variant", "status", "iterations", "work", "|f - f*|", "evaluations", "gradient calls",
+    "Hessian calls", "||x - x*||", "KKT stationarity", "feasibility", "complementarity", "verdict", "reproducibility",
 ]  # fmt: skip
 
 
 def problem_run_rows(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
-    """One row per run of one problem: status and verdict, counts, time, errors, KKT residuals."""
+    """One row per run of one problem: status and verdict, counts, errors, KKT residuals and the
+    reproducibility note (:func:`reproducibility_note`: fragile, stable, clock-seeded, ...). Wall-clock times
+    are in the timing table only (:mod:`workbench.report.fragility`)."""
     varying = varying_options(runs)
     multi = len({(r["seed"], r["start"]) for r in runs}) > 1
     headers = list(PROBLEM_RUN_HEADERS)
@@ -130,9 +137,9 @@ def problem_run_rows(runs: Sequence[dict[str, Any]], methods: Sequence[str]) -> 
         if multi:
             row += [run["seed"], run["start"]]
         row += [
-            run["status"], run["iterations"], work(run), run["f_error"], round(float(run["wall_time"]), 4),
+            run["status"], run["iterations"], work(run), run["f_error"],
             run["evaluations"], run["gradient_calls"], run["hessian_calls"], run["x_error"], run["stationarity"],
-            run["feasibility"], run["complementarity"], _verdict(run),
+            run["feasibility"], run["complementarity"], _verdict(run), reproducibility_note(run),
         ]  # fmt: skip
         rows.append(row)
     return headers, rows
@@ -468,8 +475,9 @@ def local_minimum_by_problem(runs: Sequence[dict[str, Any]]) -> tuple[list[str],
 def problem_pivot(
     runs: Sequence[dict[str, Any]], methods: Sequence[str]
 ) -> tuple[list[str], list[list[Any]], list[str]]:
-    """One problem's runs as methods x variants: per cell the status, iterations and work (the first
-    seed, start 0; methods that cannot run on the problem are left out)."""
+    """One problem's runs as methods x variants: per cell the status (with :data:`MARK` where the outcome is
+    not to be relied on), iterations and work (the first seed, start 0; methods that cannot run on the
+    problem are left out)."""
     first = min((r["seed"] for r in runs), default=0)
     chosen = [r for r in runs if r["status"] != "not_applicable" and r["seed"] == first and r["start"] == 0]
     variants = variant_order({r["variant"] for r in chosen})
@@ -481,7 +489,7 @@ def problem_pivot(
         row: list[Any] = [solver]
         for variant in variants:
             run = (by_variant.get(variant) or [None])[0]
-            row += [None, None, None] if run is None else [run["status"], run["iterations"], work(run)]
+            row += [None, None, None] if run is None else [marked_status(run), run["iterations"], work(run)]
         rows.append(row)
     return headers, rows, variants
 
@@ -660,3 +668,60 @@ def hessian_variants(
             rows.append([method, variant_label(variant), entry["runs"], entry["converged"], entry["success"],
                          entry["common"], entry["iterations"], entry["work"], entry["ratio"]])  # fmt: skip
     return headers, rows, numbers
+
+
+# -------------------------------------------------------------------------------------------
+# reproducibility: which outcomes a reader should not lean on (workbench.reproducibility)
+
+#: The mark of an outcome that is fragile (it changed when x0 moved by one ulp), clock-seeded or cut by the
+#: wall clock: the status cell of the per-problem tables carries it.
+MARK = "\u2020"
+#: The nondeterminism codes (``RunResult.nondeterminism``) in a few words.
+REASONS = {CLOCK_SEEDED: "clock-seeded (SciPy trust-krylov)", TIME_LIMIT: "stopped by the time limit"}
+
+
+def with_reproducibility(runs: Sequence[dict[str, Any]], rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored runs, each with its ``reproducibility`` row (:meth:`workbench.store.Store.reproducibility`)
+    or None (a run with neither a nondeterminism reason nor a fragility check)."""
+    return [{**run, "reproducibility": rows.get(run["key"])} for run in runs]
+
+
+def reasons(run: dict[str, Any]) -> list[str]:
+    """Why the run may not repeat even on this machine: its nondeterminism codes (a timeout is one)."""
+    found = (run.get("reproducibility") or {}).get("nondeterminism")
+    codes = [code.strip() for code in found.split(",")] if found else []
+    if run["status"] == "timeout" and TIME_LIMIT not in codes:
+        codes.append(TIME_LIMIT)
+    return codes
+
+
+def fragile(run: dict[str, Any]) -> bool | None:
+    """True / False: the fragility check changed / kept its status and iterations; None: not decided."""
+    return (run.get("reproducibility") or {}).get("fragile")
+
+
+def marked(run: dict[str, Any]) -> bool:
+    """Whether the outcome carries :data:`MARK`: fragile, or not repeatable on this machine."""
+    return run["status"] != "not_applicable" and (bool(fragile(run)) or bool(reasons(run)))
+
+
+def marked_status(run: dict[str, Any]) -> str:
+    return f"{run['status']} {MARK}" if marked(run) else run["status"]
+
+
+def reproducibility_note(run: dict[str, Any]) -> str:
+    """The reproducibility cell of a run: ``stable`` (the check kept status and iterations), ``fragile: ...``
+    (what the nudged start gave), the nondeterminism reasons, or ``not checked``."""
+    row = run.get("reproducibility") or {}
+    parts = []
+    if row.get("fragile"):
+        if row.get("capped"):
+            parts.append(f"fragile: from x0 + 1 ulp it needs more than {run['iterations']} iterations")
+        else:
+            parts.append(f"fragile: from x0 + 1 ulp {row['status']} after {row['iterations']} iterations")
+    elif row.get("fragile") is False:
+        parts.append("stable")
+    elif row.get("perturbation") is not None:
+        parts.append("undecided: the re-run from x0 + 1 ulp hit the time limit")
+    parts += [REASONS.get(code, code) for code in reasons(run)]
+    return "; ".join(parts) or ("" if run["status"] == "not_applicable" else "not checked")

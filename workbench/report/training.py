@@ -6,7 +6,8 @@ Per data problem: training curves, the full training loss (f, measured on all ro
 epoch) and the test accuracy (a declared metric, measured with it) against epochs and against work (one
 unit = one pass over the training rows, the stored ``work`` of each trace record), every method on the
 same axes: a full-batch iteration sees every row, so it is drawn at epoch = iteration; and a table of the
-final loss, test accuracy and test loss, epochs, work, time and status per method.
+final loss, test accuracy and test loss, epochs, work and status per method (the runs' wall-clock times are
+on the timings page, ``workbench.report.fragility``: they differ from one run of the report to the next).
 
 ``data_keys(store)`` are the keys of the data study's runs, which the other pages leave out;
 ``build(store, ...)`` returns the page, its figure jobs and a sentence for the index; ``render(job)`` draws
@@ -28,7 +29,7 @@ from workbench.report.training_plan import DATA_STUDIES, FULL_BATCH, MINI_BATCH,
 from workbench.store import Store
 from workbench.table import format_number
 
-__all__ = ["PAGE", "Training", "build", "data_keys", "data_runs", "final_row", "render", "run_time"]
+__all__ = ["PAGE", "Training", "build", "data_keys", "data_runs", "final_row", "render"]
 
 #: The page's target (without extension), linked from the index and the iteration-count report.
 PAGE = "training"
@@ -80,12 +81,6 @@ def _metric(info: dict[str, Any], name: str) -> int | None:
     return metrics.index(name) if name in metrics else None
 
 
-def run_time(trace: dict[str, list[Any]]) -> float:
-    """Seconds from a run's first record to its last: the training, without compiling the model in a fresh
-    worker (which the first record's clock includes)."""
-    return float(trace["time"][-1] - trace["time"][0]) if trace["time"] else float("nan")
-
-
 def curve(run: dict[str, Any], trace: dict[str, list[Any]]) -> dict[str, np.ndarray]:
     """The measured records of a run: ``epoch`` (a mini-batch run's epoch, a full-batch run's iteration),
     ``work``, ``f`` and ``metrics`` (records, metrics), records where f was measured on all rows only."""
@@ -107,7 +102,7 @@ def curve(run: dict[str, Any], trace: dict[str, list[Any]]) -> dict[str, np.ndar
 def final_row(run: dict[str, Any], trace: dict[str, list[Any]], info: dict[str, Any]) -> list[Any]:
     """One row of the table: method, learning rate (the first and the last the run used, from its trace),
     rows per gradient, final loss, test accuracy, test loss, epochs (a full-batch run: iterations), work,
-    time, status."""
+    status."""
     options = run["options"]
     measured = curve(run, trace)
     last = measured["metrics"][-1] if len(measured["f"]) else np.array([])
@@ -125,12 +120,12 @@ def final_row(run: dict[str, Any], trace: dict[str, list[Any]], info: dict[str, 
         float(last[accuracy]) if accuracy is not None and len(last) > accuracy else None,
         float(last[loss]) if loss is not None and len(last) > loss else None,
         int(options["epochs"]) if mini and options.get("epochs") is not None else int(run["iterations"]),
-        float(run["work"]), run_time(trace), run["status"],
+        float(run["work"]), run["status"],
     ]  # fmt: skip
 
 
 HEADERS = ["method", "learning rate", "rows per gradient", "final training loss", "test accuracy", "test loss",
-           "epochs (full batch: iterations)", "work (passes over the data)", "time (s)", "status"]  # fmt: skip
+           "epochs (full batch: iterations)", "work (passes over the data)", "status"]  # fmt: skip
 
 
 #: A run whose test loss exceeds the lowest test loss of its problem by this factor is said to overfit.
@@ -252,8 +247,7 @@ def build(store: Store, selected: Sequence[str] | None = None, *, file_name: Cal
         page.add(Table(HEADERS, rows, csv=f"tables/training/{file_name(name)}.csv",
                        caption="Per method: the learning rate (the initial one where it decays), the rows each "
                                "gradient sees, the training loss at the returned weights, the test metrics there, "
-                               "epochs, work (passes over the training rows), time (seconds from the first record to "
-                               "the last, leaving out compiling the model) and status (the workbench's verdict: a "
+                               "epochs, work (passes over the training rows) and status (the workbench's verdict: a "
                                "mini-batch run stops after its epochs, `max_iterations`)."))  # fmt: skip
     return Training(page, jobs, " ".join(summaries))
 
