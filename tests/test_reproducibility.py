@@ -159,3 +159,53 @@ def test_workbench_report_no_fragility_skips_the_check_and_a_later_report_makes_
         assert sorted(checked) == sorted(r["key"] for r in handle.runs())
         assert all(row["fragile"] is False for row in checked.values())  # booth: far from any edge
     assert "no fragility check" not in (output / "iterations.md").read_text()
+
+
+def test_portable_kernels_pin_blas_and_numpy_only_where_the_cpu_has_avx2_and_fma():
+    from workbench.reproducibility import portable_kernels
+
+    avx512 = {"AVX2": True, "FMA3": True, "X86_V3": True, "X86_V4": True, "AVX512_ICL": True, "AVX512_SPR": False}
+    assert portable_kernels({}, avx512) == {"OPENBLAS_CORETYPE": "Haswell",
+                                            "NPY_DISABLE_CPU_FEATURES": "AVX512_ICL X86_V4"}  # fmt: skip
+    assert portable_kernels({}, {"AVX2": True, "FMA3": True, "X86_V3": True}) == {"OPENBLAS_CORETYPE": "Haswell"}
+    assert portable_kernels({}, {"AVX2": False, "FMA3": True}) == {}  # an older CPU keeps its own kernels
+    assert portable_kernels({}, {}) == {}  # not x86-64
+    # the user's own settings are kept, and WORKBENCH_NATIVE_KERNELS turns the pin off
+    assert portable_kernels({"OPENBLAS_CORETYPE": "Zen"}, avx512) == {"NPY_DISABLE_CPU_FEATURES": "AVX512_ICL X86_V4"}
+    assert portable_kernels({"NPY_ENABLE_CPU_FEATURES": "AVX2"}, avx512) == {"OPENBLAS_CORETYPE": "Haswell"}
+    assert portable_kernels({"WORKBENCH_NATIVE_KERNELS": "1"}, avx512) == {}
+    assert portable_kernels({"WORKBENCH_NATIVE_KERNELS": "0"}, avx512) != {}
+
+
+def test_the_workbench_command_runs_with_the_portable_kernels(tmp_path):
+    """The console script re-executes itself with the variables portable_kernels names; the study's
+    recorded environment shows them and the kernel OpenBLAS then chose."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    from workbench.reproducibility import PORTABLE_BLAS_KERNEL, portable_kernels
+
+    script = Path(sys.executable).with_name("workbench")
+    if not script.is_file():
+        pytest.skip(f"no console script beside {sys.executable} (the package is not installed with pip)")
+    environ = {key: value for key, value in os.environ.items()
+               if key not in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES",
+                              "WORKBENCH_NATIVE_KERNELS")}  # fmt: skip
+    expected = portable_kernels(environ)
+    store = tmp_path / "s.sqlite"
+    command = [str(script), "run", "--problems", "rosenbrock", "--methods", "newton", "--store", str(store)]
+    done = subprocess.run(command, env=environ, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with Store(store, readonly=True) as handle:
+        recorded = handle.environments()[-1]
+    for name, value in expected.items():
+        assert recorded["variables"][name] == value
+    if "OPENBLAS_CORETYPE" in expected:
+        kernels = {library["architecture"] for library in recorded["blas"] if library["internal_api"] == "openblas"}
+        assert kernels == {PORTABLE_BLAS_KERNEL}
+    else:  # a CPU without AVX2 and FMA: nothing pinned
+        assert "OPENBLAS_CORETYPE" not in recorded["variables"]

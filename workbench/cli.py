@@ -36,6 +36,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_RUNS_FAILED",
     "describe_error",
+    "entry",
     "main",
 ]
 
@@ -646,5 +647,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The ``workbench`` console script: :func:`main` in a process with the portable kernels.
+
+    The BLAS kernel and NumPy's SIMD loops are chosen when NumPy loads, which has happened by the time
+    this runs; where :func:`workbench.reproducibility.portable_kernels` names variables not yet set (an
+    x86-64 CPU with AVX2 and FMA, ``WORKBENCH_NATIVE_KERNELS`` unset), the command sets them and executes
+    itself again, once (about 0.5 s), so its runs compute alike on every such machine. Study workers
+    inherit the variables."""
+    from workbench.reproducibility import portable_kernels
+
+    pinned = portable_kernels()
+    script = sys.argv[0] if sys.argv else ""
+    if pinned and os.name == "posix" and os.path.isfile(script):
+        os.environ.update(pinned)
+        try:
+            os.execv(sys.executable, [sys.executable, script, *sys.argv[1:]])
+        except OSError:  # pragma: no cover - then this process goes on with the machine's kernels
+            pass
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -16,6 +16,12 @@ the report's default study (issue 12, section 4):
   recorded (:func:`platform_facts`). Measured: the same default study under ``OPENBLAS_CORETYPE=Haswell``
   instead of the ``SkylakeX`` this CPU gets changed the status or iteration count of 578 of the 3 970 runs
   that ran, all of them in SciPy's methods and Newton (first-order methods use no BLAS).
+  **The `workbench` command pins it** (:func:`portable_kernels`, applied by :func:`workbench.cli.entry`
+  before NumPy loads): on every x86-64 CPU with AVX2 and FMA it runs with ``OPENBLAS_CORETYPE=Haswell``,
+  the kernel such CPUs all support, and NumPy's AVX-512 loops disabled, so an AVX-512 machine and an
+  AVX2-only one compute alike. A variable the user set is left as it is; ``WORKBENCH_NATIVE_KERNELS=1``
+  turns the pin off. Scripts that import NumPy themselves get the machine's choice (set the variables
+  :func:`portable_kernels` returns before importing NumPy to pin it there too).
 * **NumPy's SIMD loops** (``np.exp``, ``np.log``, ``np.power``, ...; AVX-512 or AVX2 code chosen at import,
   ``NPY_DISABLE_CPU_FEATURES`` overrides it) and **the C library's libm** (glibc picks FMA or SSE2
   variants of ``exp``, ``log``, ``sin``, ``cos``, ``atan``, ``pow`` for the CPU, ``GLIBC_TUNABLES``
@@ -69,6 +75,7 @@ __all__ = [
     "kernel_fingerprints",
     "nudge",
     "platform_facts",
+    "portable_kernels",
     "single_blas_thread",
 ]
 
@@ -98,6 +105,51 @@ def nudge(x0: Any) -> np.ndarray:
     (:data:`PERTURBATION`). A component 0 becomes the smallest subnormal, 5e-324; a method that respects
     bounds projects a component nudged past its upper bound back onto it."""
     return np.nextafter(np.asarray(x0, dtype=float), np.inf)
+
+
+# -------------------------------------------------------------------------------------------
+# portable kernels: the same BLAS kernel and NumPy loops on every x86-64 machine with AVX2 and FMA
+
+#: The OpenBLAS kernel every x86-64 CPU with AVX2 and FMA runs (Intel since Haswell, AMD since Zen).
+PORTABLE_BLAS_KERNEL = "Haswell"
+#: Set to 1 to keep the kernels the machine picks (the ``workbench`` command then pins nothing).
+NATIVE_KERNELS_VARIABLE = "WORKBENCH_NATIVE_KERNELS"
+
+
+def portable_kernels(environ: dict[str, str] | None = None, features: dict[str, bool] | None = None) -> dict[str, str]:
+    """The environment variables that give this machine the portable kernels, for those not yet set in
+    ``environ`` (default ``os.environ``): ``OPENBLAS_CORETYPE=Haswell`` and ``NPY_DISABLE_CPU_FEATURES``
+    naming the AVX-512 extensions NumPy dispatches to here (``X86_V4``, ``AVX512_ICL``, ... in NumPy 2.4;
+    ``AVX512F``, ``AVX512_SKX``, ... before). Empty when ``WORKBENCH_NATIVE_KERNELS`` is set,
+    or the CPU lacks AVX2 or FMA (``features``: NumPy's ``__cpu_features__``, read when not given): such
+    machines keep their own kernels. Both variables act when NumPy and SciPy load their libraries, so they
+    must be set before (the ``workbench`` command re-executes itself with them: :func:`workbench.cli.entry`)."""
+    environ = os.environ if environ is None else environ
+    if environ.get(NATIVE_KERNELS_VARIABLE, "") not in ("", "0"):
+        return {}
+    if features is None:
+        features = _numpy_features()
+    if not (features.get("AVX2") and features.get("FMA3")):
+        return {}
+    pinned = {}
+    if "OPENBLAS_CORETYPE" not in environ:
+        pinned["OPENBLAS_CORETYPE"] = PORTABLE_BLAS_KERNEL
+    wide = sorted(name for name, present in features.items()
+                  if present and (name.startswith("AVX512") or name == "X86_V4"))  # fmt: skip
+    if wide and "NPY_DISABLE_CPU_FEATURES" not in environ and "NPY_ENABLE_CPU_FEATURES" not in environ:
+        pinned["NPY_DISABLE_CPU_FEATURES"] = " ".join(wide)
+    return pinned
+
+
+def _numpy_features() -> dict[str, bool]:
+    """NumPy's CPU features that it dispatches on ({name: present})."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # pragma: no cover - numpy 1.x
+        from numpy.core import _multiarray_umath as umath  # type: ignore[no-redef]
+    dispatch = set(getattr(umath, "__cpu_dispatch__", []))
+    features = getattr(umath, "__cpu_features__", {})
+    return {name: bool(present) for name, present in features.items() if name in dispatch or name in ("AVX2", "FMA3")}
 
 
 # -------------------------------------------------------------------------------------------
