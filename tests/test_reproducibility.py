@@ -74,6 +74,12 @@ def test_scipy_trust_krylov_seeding_rand_from_the_clock_is_marked():
     timeout = RunResult.without_run(problem="p", method="m", variant="analytic", options={}, seed=0, x0=(0.0,),
                                     status="timeout", message="hard time limit")  # fmt: skip
     assert timeout.nondeterminism == TIME_LIMIT
+    # stopped by the time limit at a point the verdict accepts: converged, and still marked
+    solved = Problem(name="solved", variables=(x,), objective=x**2, x0=(0.0,), f_star=0.0)
+    stopped = solve(solved, "sgd", time_limit=1e-9)
+    assert stopped.status == "converged" and "time limit" in stopped.message
+    assert stopped.nondeterminism == TIME_LIMIT
+    assert solve(solved, "sgd").nondeterminism is None
 
 
 def test_the_environment_records_what_decides_the_last_bits(tmp_path):

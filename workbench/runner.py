@@ -131,7 +131,8 @@ def solve(problem: Problem, method: str = "trust-constr", derivatives: str = "an
         status, message = "failed", f"method claimed success but {verdict.message} ({outcome.message})"
     else:
         status, message = outcome.status, f"{outcome.message}; {verdict.message}"
-    reasons = [CLOCK_SEEDED] * bool(watch.used) + [TIME_LIMIT] * (status == "timeout")
+    # stopped by the wall clock, whatever the verdict then made of x: its iterations depend on the machine
+    reasons = [CLOCK_SEEDED] * bool(watch.used) + [TIME_LIMIT] * ("timeout" in (status, outcome.status))
     return RunResult(
         problem=problem.name, method=method, variant=variant, options=stored, seed=seed, status=status,
         message=message, x=x, f=f, iterations=monitor.iterations, method_iterations=outcome.method_iterations,
