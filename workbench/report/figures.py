@@ -487,7 +487,7 @@ def performance_profile(
             continue
         solvers = list(costs)
         matrix = np.array([costs[s] for s in solvers], dtype=float)  # (solvers, problems)
-        best = np.nanmin(np.where(matrix > 0, matrix, np.nan), axis=0)
+        best = np.fmin.reduce(np.where(matrix > 0, matrix, np.nan), axis=0)  # NaN where nobody solved, no warning
         best = np.where(np.isfinite(best), best, np.inf)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios = np.where(np.isfinite(matrix), matrix / best, np.inf)
@@ -531,7 +531,7 @@ def variant_profile(path: Path, costs: dict[str, np.ndarray], *, instances: int)
     colours = variant_colours(variants)
     matrix = np.array([costs[v] for v in variants], dtype=float).reshape(len(variants), -1)
     if matrix.size:
-        best = np.nanmin(np.where(matrix > 0, matrix, np.nan), axis=0)
+        best = np.fmin.reduce(np.where(matrix > 0, matrix, np.nan), axis=0)  # NaN where nobody solved, no warning
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios = np.where(np.isfinite(matrix), matrix / best, np.inf)
         finite = ratios[np.isfinite(ratios)]
