@@ -178,7 +178,7 @@ SCRIPT = textwrap.dedent(
     from workbench.study import MethodSpec, Study
     if __name__ == "__main__":
         study = Study(name="killable", problems=["tag:lecture"],
-                      methods=["lbfgs", "bfgs", MethodSpec("sgd", learning_rate=[1e-3, 2e-3], max_iterations=3000)],
+                      methods=["lbfgs", "bfgs", MethodSpec("sgd", learning_rate=[1e-3, 2e-3], max_iterations=1000)],
                       derivatives=["analytic", "fd-forward", "fd-central"])
         summary = study.run(store=sys.argv[1], jobs=int(sys.argv[2]), progress=False)
         print(summary.text())
