@@ -181,6 +181,12 @@ def network(epochs: int) -> None:
     print(f"workbench: setup {setup:.2f} s (declaration, template derivation and compilation, first gradients); "
           f"one epoch of mini-batch Adam (batch 32, {problem.samples} rows) {one_epoch * 1e3:.1f} ms, monitor "
           f"included; test accuracy after {epochs} epochs {accuracy:.4f}")  # fmt: skip
+    start = time.perf_counter()
+    model.exact.hessian(x0)  # the first: derives and compiles the Hessian-vector-product program
+    first = time.perf_counter() - start
+    hessian = best_of(lambda: model.exact.hessian(x0), repeat=5)
+    print(f"exact Hessian ({problem.n} x {problem.n}, from Hessian-vector products over the rows): first "
+          f"{first:.2f} s with its derivation and compilation, then {hessian:.3f} s each")  # fmt: skip
     try:
         import torch
     except ImportError:

@@ -72,6 +72,8 @@ CASES = {
     "logistic": logistic,
     "family": family_problem,
     "two_layer": two_layer,
+    # 40 weights per row: more than HESSIAN_PRODUCT_SLOTS, so its Hessian comes from Hessian-vector products
+    "wide_two_layer": lambda: two_layer(rows=10, inputs=6, hidden=5),
 }
 
 
@@ -350,3 +352,65 @@ def test_the_data_problems_agree_with_hand_written_numpy(library):
     Zt = np.tanh(Xt @ W1 + b1) @ W2 + b2
     test_accuracy = np.mean((Zt[:, 1] > Zt[:, 0]) == (yt == 1))
     assert compile_model(network).metrics(theta)["test accuracy"] == pytest.approx(test_accuracy, abs=1e-12)
+
+
+def test_a_wide_summand_takes_its_hessian_from_products_and_they_agree_with_the_entries(monkeypatch):
+    """The same template's Hessian entry by entry and from Hessian-vector products: equal to rounding,
+    in the dense data-row case (every slot fixed) and with moving slots (a chain of wide terms)."""
+    from workbench import templates
+    from workbench.structured import StructuredFunctions
+
+    chain = sp.IndexedBase("x", shape=(12,))
+    wide_chain = Problem(name="wide_chain", variables=chain, x0=np.linspace(-1, 1, 12),
+                         objective=sp.Sum(sp.exp(sp.sin(chain[i]) * chain[i + 1] / 3) * chain[i + 2] ** 2
+                                          + (chain[i] - chain[i + 1]) ** 4, (i, 0, 9)))  # fmt: skip
+    rng = np.random.default_rng(3)
+    for problem in (two_layer(rows=10, inputs=6, hidden=5), wide_chain):
+        x = np.asarray(problem.x0) + 0.3 * rng.standard_normal(problem.n)
+        monkeypatch.setattr(templates, "HESSIAN_PRODUCT_SLOTS", 1)
+        products = StructuredFunctions(problem)
+        assert all(t.hessian_from_products for t in products.objective_templates)
+        function, assembler = products.hessian
+        from_products = assembler.dense(function(x))
+        monkeypatch.setattr(templates, "HESSIAN_PRODUCT_SLOTS", 10**6)
+        entries = StructuredFunctions(problem)
+        assert not any(t.hessian_from_products for t in entries.objective_templates)
+        function, assembler = entries.hessian
+        by_entry = assembler.dense(function(x))
+        assert _relative(from_products, by_entry) <= 1e-13
+        assert np.count_nonzero(by_entry) > problem.n
+
+
+def test_the_networks_exact_hessian_matches_differences_of_hand_written_backpropagation(library):
+    """Independent truth for the Hessian from products: central differences (h = 1e-5, error ~h^2) of
+    the network's gradient by hand-written NumPy backpropagation, with no workbench code involved."""
+    network = library["breast_cancer_network"]
+    X, y = network.data["X"], network.data["y"]
+    rows, features = X.shape
+    hidden = network.layout.shapes[0][1]
+    labels = y.astype(int)
+
+    def gradient(theta):
+        W1 = theta[: features * hidden].reshape(features, hidden)
+        b1 = theta[features * hidden : features * hidden + hidden]
+        W2 = theta[features * hidden + hidden : features * hidden + 3 * hidden].reshape(hidden, 2)
+        b2 = theta[-2:]
+        H = np.tanh(X @ W1 + b1)
+        Z = H @ W2 + b2
+        dZ = np.exp(Z - np.logaddexp(Z[:, 0], Z[:, 1])[:, None])
+        dZ[np.arange(rows), labels] -= 1
+        dZ /= rows
+        dH = dZ @ W2.T * (1 - H**2)
+        return np.concatenate([(X.T @ dH).ravel(), dH.sum(axis=0), (H.T @ dZ).ravel(), dZ.sum(axis=0)])
+
+    theta = np.random.default_rng(5).normal(size=network.n) * 0.3
+    exact = compile_model(network).exact
+    np.testing.assert_allclose(exact.gradient(theta), gradient(theta), rtol=1e-10, atol=1e-14)
+    h = 1e-5
+    reference = np.column_stack([(gradient(theta + h * e) - gradient(theta - h * e)) / (2 * h)
+                                 for e in np.eye(network.n)])  # fmt: skip
+    hessian = exact.hessian(theta)
+    hessian = hessian.toarray() if hasattr(hessian, "toarray") else np.asarray(hessian)
+    assert np.abs(hessian - hessian.T).max() == 0.0
+    assert np.abs(hessian - reference).max() <= 1e-7 * max(1.0, np.abs(reference).max())
+    assert np.count_nonzero(np.abs(hessian) > 1e-8) > network.n * network.n // 4  # dense: every weight couples

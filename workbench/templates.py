@@ -25,6 +25,17 @@ call, and scattering through the precomputed index maps:
 so setup does not grow with the range, apart from building the index arrays. A sum over samples (its
 index subscripts data) can be evaluated over a subset of its rows: :meth:`Template.value` and
 :meth:`Template.gradient` take ``rows`` (the mini-batch).
+
+Wide summands (more than :data:`HESSIAN_PRODUCT_SLOTS` variable slots, a neural network's loss per data
+row) get their Hessian from **Hessian-vector products** instead of entry by entry: the symbolic
+gradient g(s) is differentiated once more as the scalar phi(s, v) = sum_k g_k(s) v_k, so that
+d phi / d s_l = (H(s) v)_l by the symmetry of H, and that one program (reverse mode again, about the
+size of a few gradients) is compiled with the directions v as extra slots and evaluated at v = e_l for
+every column l a Hessian entry needs. Entry by entry, the 266-weight network of the library meant
+35 511 second derivatives in one compiled function: still not compiled after 14 minutes (1.8 GB);
+through products its first Hessian takes 0.7 s, derivation and compilation included, and each further
+one 0.19 s on 455 rows (``benchmarks/scale.py``). Both give the same second derivatives up to rounding
+(tests compare them with the entries and with the written-out declaration).
 """
 
 from __future__ import annotations
@@ -44,6 +55,10 @@ __all__ = ["BatchFunction", "Template", "compile_batch"]
 #: Rows per block when a Hessian's entries are summed over the rows of a sum over data (a logistic
 #: regression on 1e5 rows x 20 features has 210 entries per row: 168 MB in one piece).
 HESSIAN_BLOCK = 4096
+#: Above this many variable slots a summand's Hessian comes from Hessian-vector products (module docstring).
+HESSIAN_PRODUCT_SLOTS = 32
+#: Numbers per block of the slot matrix expanded by directions (rows x columns x inputs) in product mode.
+PRODUCT_BLOCK_ENTRIES = 2**21
 
 
 class BatchFunction:
@@ -216,6 +231,9 @@ class Template:
                     l = index.get(str(symbol))
                     if l is None or l < k:
                         continue
+                    if self.hessian_from_products:  # the pattern only: values come from products
+                        entries.append((k, l, None))
+                        continue
                     second = partial.diff(symbol)
                     if second != 0:
                         entries.append((k, l, second))
@@ -224,7 +242,16 @@ class Template:
         return self._compile("hessian_entries", build)
 
     @property
-    def hessian_function(self) -> BatchFunction:
+    def hessian_from_products(self) -> bool:
+        """Whether the Hessian comes from Hessian-vector products (more than HESSIAN_PRODUCT_SLOTS variable
+        slots; module docstring); its entries then carry no expression."""
+        return self.v > HESSIAN_PRODUCT_SLOTS
+
+    @property
+    def hessian_function(self) -> Any:
+        """``F(M)`` -> (rows, entries): the second derivatives of :attr:`hessian_entries` at each row of M."""
+        if self.hessian_from_products:
+            return self._compile("hessian", lambda: _ProductHessian(self))
         return self._compile("hessian", lambda: compile_batch(self.slots, [e for _, _, e in self.hessian_entries]))
 
     # -- slot matrices ------------------------------------------------------------------------------
@@ -353,6 +380,8 @@ class Template:
             return weights
         fixed, other = self._compiled["hessian_split"]
         matrix = self.matrix(x)
+        if not other.size and self.hessian_from_products:  # summed over rows inside, block by block
+            return self.hessian_function.summed(matrix)[fixed] * self.coefficient * weights
         if not other.size:  # every entry summed over rows: in blocks of rows, never all rows' entries at once
             total = np.zeros(fixed.size)
             for start in range(0, self.rows, HESSIAN_BLOCK):
@@ -362,6 +391,56 @@ class Template:
         parts = [values[:, fixed].sum(axis=0)] if fixed.size else []
         parts.append(values[:, other].T.ravel())  # entry by entry
         return np.concatenate(parts) * weights
+
+
+class _ProductHessian:
+    """A template's Hessian entries from Hessian-vector products (module docstring): the program
+    (H(s) v)_k for every variable slot k, compiled with the directions v as extra slots, evaluated at
+    v = e_l for each column l the entries need, rows expanded block by block."""
+
+    def __init__(self, template: Template) -> None:
+        variables = list(template.variable_slots)
+        directions = [sp.Symbol(f"direction_{k}", real=True) for k in range(len(variables))]
+        gradient = template.gradient_entries
+        if se is not None and all(isinstance(g, se.Basic) for g in gradient.values()):
+            native = [se.Symbol(str(d)) for d in directions]
+            phi = se.Add(*[gradient[k] * native[k] for k in gradient]) if gradient else se.Integer(0)
+        else:
+            phi = sp.Add(*[gradient[k] * directions[k] for k in gradient])
+        product = reverse_gradient(phi, variables)
+        zero = se.Integer(0) if se is not None else sp.Integer(0)
+        self.function = compile_batch(list(template.slots) + directions,
+                                      [product.get(k, zero) for k in range(len(variables))])  # fmt: skip
+        entries = template.hessian_entries
+        self.columns = np.array(sorted({l for _, l, _ in entries}), dtype=np.int64)
+        column = {int(l): j for j, l in enumerate(self.columns)}
+        self.pick_rows = np.array([k for k, _, _ in entries], dtype=np.int64)
+        self.pick_columns = np.array([column[l] for _, l, _ in entries], dtype=np.int64)
+        self.basis = np.zeros((self.columns.size, len(variables)))
+        self.basis[np.arange(self.columns.size), self.columns] = 1.0
+        inputs = len(template.slots) + len(variables)
+        self.block = max(1, PRODUCT_BLOCK_ENTRIES // max(1, self.columns.size * inputs))
+
+    def _blocks(self, matrix: np.ndarray):  # -> Iterator[(start, (b, columns, slots) products)]
+        count = self.columns.size
+        for start in range(0, matrix.shape[0], self.block):
+            rows = matrix[start : start + self.block]
+            b = rows.shape[0]
+            expanded = np.hstack([np.repeat(rows, count, axis=0), np.tile(self.basis, (b, 1))])
+            yield start, self.function(expanded).reshape(b, count, -1)
+
+    def __call__(self, matrix: np.ndarray) -> np.ndarray:
+        out = np.empty((matrix.shape[0], self.pick_rows.size))
+        for start, products in self._blocks(matrix):
+            out[start : start + products.shape[0]] = products[:, self.pick_columns, self.pick_rows]
+        return out
+
+    def summed(self, matrix: np.ndarray) -> np.ndarray:
+        """The entries summed over the rows of ``matrix``, without keeping every row's entries."""
+        total = np.zeros((self.columns.size, self.basis.shape[1]))
+        for _, products in self._blocks(matrix):
+            total += products.sum(axis=0)
+        return total[self.pick_columns, self.pick_rows]
 
 
 def _span(start: int, step: int, count: int) -> slice | np.ndarray:
