@@ -107,3 +107,51 @@ def test_an_output_that_is_a_file_is_refused(tmp_path):
     target.write_text("x")
     with pytest.raises(OutputFolderError, match="is a file"):
         OutputFolder(target, kind="report").check()
+
+
+def test_a_stale_file_someone_changed_or_replaced_is_never_deleted(tmp_path):
+    """Only files still as the workbench wrote them (their recorded SHA-256) are deleted as stale; a
+    changed one stays, and is no longer listed as the workbench's."""
+    with OutputFolder(tmp_path, kind="report") as folder:
+        _write(folder, {"index.md": "1", "old.md": "ours", "gone.md": "ours too"})
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    assert set(manifest["digests"]) == {"index.md", "old.md", "gone.md"}
+    (tmp_path / "old.md").write_text("the user's notes, written over our old page")
+    with OutputFolder(tmp_path, kind="report") as folder:
+        _write(folder, {"index.md": "2"})
+    assert (tmp_path / "old.md").read_text() == "the user's notes, written over our old page"
+    assert not (tmp_path / "gone.md").exists()  # unchanged: ours, deleted
+    assert json.loads((tmp_path / MANIFEST).read_text())["files"] == ["index.md"]
+
+
+def test_a_stale_entry_behind_a_link_is_never_followed(tmp_path):
+    """A listed file reached through a symbolic link (a linked folder leading out, or a link in place of
+    our file) is not deleted, even with a matching digest."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "page.md").write_text("ours")
+    root = tmp_path / "out"
+    with OutputFolder(root, kind="report") as folder:
+        _write(folder, {"index.md": "1", "linked/page.md": "ours", "link.md": "ours"})
+    (root / "linked" / "page.md").unlink()
+    (root / "linked").rmdir()
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "link.md").unlink()
+    (root / "link.md").symlink_to(outside / "page.md")
+    with OutputFolder(root, kind="report") as folder:
+        _write(folder, {"index.md": "2"})
+    assert (outside / "page.md").read_text() == "ours" and (root / "link.md").is_symlink()
+
+
+def test_a_manifest_without_digests_deletes_only_files_not_modified_since(tmp_path):
+    import os
+
+    for name in ("stale.md", "edited.md"):
+        (tmp_path / name).write_text("ours")
+    (tmp_path / MANIFEST).write_text(json.dumps({"tool": "workbench", "files": ["stale.md", "edited.md"]}))
+    written = (tmp_path / MANIFEST).stat().st_mtime
+    os.utime(tmp_path / "stale.md", (written - 10, written - 10))
+    os.utime(tmp_path / "edited.md", (written + 10, written + 10))  # changed after the manifest
+    with OutputFolder(tmp_path, kind="report") as folder:
+        _write(folder, {"index.md": "new"})
+    assert not (tmp_path / "stale.md").exists() and (tmp_path / "edited.md").read_text() == "ours"

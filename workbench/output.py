@@ -11,8 +11,12 @@ Every command that writes a folder of files (``workbench report``, ``workbench l
 * A file the workbench would write where a file it did not write already lies is never overwritten,
   ``force`` or not: the error names it and asks the user to move it.
 * Files listed in the previous manifest that this run did not write again (a problem removed from
-  the library, say) are deleted when the run finishes; nothing else is ever deleted. Folders left
-  empty by those deletions are removed too.
+  the library, say) are deleted when the run finishes, and only when they are still what the
+  workbench wrote: a regular file inside the folder (no symbolic link, no link in its path leading
+  out) whose SHA-256 is the one the manifest recorded when it was written (for a manifest from before
+  digests were recorded: not modified since the manifest was written). A file someone changed or
+  replaced is left where it is and is no longer listed as the workbench's. Nothing else is ever
+  deleted. Folders left empty by those deletions are removed too.
 * Sub-folders with a manifest of their own (``reports/lesson`` inside ``reports``) and the files
   named in ``keep`` (the result store and its journal files) are not "other files".
 * The manifest is rewritten when the writer finishes, also after an error, so it always lists
@@ -23,6 +27,7 @@ This is how Sphinx and MkDocs treat their build folders: clean what you built, n
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -45,6 +50,28 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def _digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, hexadecimal."""
+    hasher = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``target`` and rename it into place; on failure the
+    temporary file (created here, so the workbench's own) is removed and ``target`` is untouched."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 class OutputFolder:
     """A folder the workbench writes into (module docstring). Use as a context manager::
 
@@ -61,6 +88,8 @@ class OutputFolder:
         self._keep = {Path(p).resolve() for p in keep}
         self._keep |= {Path(str(p) + suffix) for p in self._keep for suffix in STORE_COMPANIONS}
         self._previous: set[str] = set()
+        self._digests: dict[str, str] = {}  # the previous manifest's SHA-256 per file, where it recorded one
+        self._manifest_time: float | None = None  # when the previous manifest was written
         self._claimed: set[str] = set()
         self._written: set[str] = set()
         self._open = False
@@ -96,6 +125,7 @@ class OutputFolder:
         manifest = root / MANIFEST
         if manifest.exists():
             self._previous = self._read_manifest(manifest)
+            self._manifest_time = manifest.stat().st_mtime
         elif root.is_dir():
             others = self.other_files()
             if others and not self.force:
@@ -112,13 +142,18 @@ class OutputFolder:
             files = data["files"]
             if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
                 raise TypeError("files is not a list of paths")
+            digests = data.get("digests", {})
+            if not isinstance(digests, dict):
+                raise TypeError("digests is not a mapping of paths to SHA-256")
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise OutputFolderError(
                 f"{manifest} is not a readable workbench manifest ({error}); the workbench cannot tell which files "
                 "in that folder are its own: choose another --output folder"
             ) from None
         # a manifest can only speak for files inside its folder
-        return {f for f in files if not Path(f).is_absolute() and ".." not in Path(f).parts}
+        inside = {f for f in files if not Path(f).is_absolute() and ".." not in Path(f).parts}
+        self._digests = {f: d for f, d in digests.items() if f in inside and isinstance(d, str)}
+        return inside
 
     def other_files(self) -> list[str]:
         """Files in the folder that are not the workbench's (module docstring), sorted."""
@@ -183,14 +218,7 @@ class OutputFolder:
         self.claim([relative])
         target = self.root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        _write_atomically(target, text)
         self.written([target])
         return target
 
@@ -202,18 +230,34 @@ class OutputFolder:
             return []
         self._open = False
         deleted: list[str] = []
-        keep = set(self._written)
+        digests = {name: _digest(self.root / name) for name in self._written if (self.root / name).is_file()}
         if completed:
             for name in sorted(self._previous - self._written):
                 path = self.root / name
-                if path.is_file() or path.is_symlink():
+                if self._unchanged(name, path):  # still what the workbench wrote: delete it
                     path.unlink()
                     deleted.append(name)
                     self._remove_empty_parents(path.parent)
+                # otherwise changed, replaced or gone: left alone and no longer listed
         else:  # an interrupted run keeps every earlier file: still ours, still listed
-            keep |= {name for name in self._previous if (self.root / name).exists()}
-        self._write_manifest(sorted(keep))
+            for name in self._previous - self._written:
+                if (self.root / name).exists():
+                    digests.setdefault(name, self._digests.get(name, ""))
+        self._write_manifest(digests)
         return deleted
+
+    def _unchanged(self, name: str, path: Path) -> bool:
+        """Whether ``path`` (listed as ``name`` in the previous manifest) is still the file the workbench
+        wrote there (module docstring): the only files :meth:`close` deletes."""
+        if path.is_symlink() or not path.is_file():
+            return False
+        if not path.resolve().is_relative_to(self.root.resolve()):  # a linked folder leading out
+            return False
+        recorded = self._digests.get(name)
+        if recorded:
+            return _digest(path) == recorded
+        # a manifest without digests: unchanged since that manifest was written after it
+        return self._manifest_time is not None and path.stat().st_mtime <= self._manifest_time
 
     def _remove_empty_parents(self, folder: Path) -> None:
         root = self.root.resolve()
@@ -224,11 +268,9 @@ class OutputFolder:
                 return
             folder = folder.parent
 
-    def _write_manifest(self, files: list[str]) -> None:
-        data = {"tool": "workbench", "kind": self.kind, "files": files}
-        text = json.dumps(data, indent=1) + "\n"
-        manifest = self.root / MANIFEST
-        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f"{MANIFEST}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, manifest)
+    def _write_manifest(self, digests: dict[str, str]) -> None:
+        """The manifest: the files (sorted) and the SHA-256 of each as written (empty where unknown)."""
+        files = sorted(digests)
+        data = {"tool": "workbench", "kind": self.kind, "files": files,
+                "digests": {name: digests[name] for name in files if digests[name]}}  # fmt: skip
+        _write_atomically(self.root / MANIFEST, json.dumps(data, indent=1) + "\n")
