@@ -7,6 +7,7 @@ one workbench Newton method that takes a sparse Hessian without densifying it: `
 ``trust-exact`` and ``trust-krylov`` would build an n x n array, 80 GB at n = 100 000).
 
     python benchmarks/large.py [--n 100000] [--time-limit 120]
+    python benchmarks/large.py --fd [--n 100000]   # finite-difference gradients at n, from values alone
 
 On a machine whose cores are shared, run it with ``OPENBLAS_NUM_THREADS=1`` (as the workbench's worker
 processes and the test suite do): OpenBLAS's spinning threads make the vector-sized BLAS calls of
@@ -19,6 +20,7 @@ import argparse
 import time
 import warnings
 
+import derivatives  # benchmarks/derivatives.py: per_call
 import numpy as np
 
 from workbench import solve
@@ -35,23 +37,44 @@ METHODS = {
 }
 
 
-def per_call(function, x, budget=0.5):
-    function(x)
-    calls, start = 0, time.perf_counter()
-    while True:
-        function(x)
-        calls += 1
-        elapsed = time.perf_counter() - start
-        if elapsed > budget and calls >= 5:
-            return elapsed / calls
+def per_call(function, x):
+    return derivatives.per_call(function, x, budget=0.5)
+
+
+def finite_differences(n: int) -> None:
+    """Gradients of ARWHEAD at n from values alone (``--fd``): forward differences (n + 1 evaluations of f,
+    points built in batches, finite_difference.BATCH_ENTRIES) and the complex step, each timed with its
+    largest relative error against the exact gradient; then Newton with fd-central, whose dense
+    finite-difference Hessian is refused above finite_difference.MAX_HESSIAN_POINTS as a failed run."""
+    import resource
+
+    problem = load_problem_file(builtin_folder() / "cutest.py").arwhead(n)
+    x0 = np.array(problem.x0)
+    exact = problem.oracle("analytic").gradient(x0)
+    for variant in ("fd-forward", "complex-step"):
+        oracle = problem.oracle(variant)
+        start = time.perf_counter()
+        estimate = oracle.gradient(x0)
+        seconds = time.perf_counter() - start
+        error = np.max(np.abs(estimate - exact)) / np.max(np.abs(exact))
+        print(f"{problem.name} {variant} gradient: {seconds:.1f} s, {oracle.counts.objective_evaluations} "
+              f"evaluations of f, largest relative error {error:.2g}")  # fmt: skip
+    result = solve(problem, "newton", "fd-central", time_limit=60)
+    print(f"newton with fd-central: {result.status}: {result.message.split(' (in ')[0]}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the process: {peak:.0f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of variables (default 100 000)")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per solve (default 120)")
+    parser.add_argument("--fd", action="store_true", help="only finite-difference gradients of ARWHEAD at n")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.fd:
+        finite_differences(args.n)
+        return
     cutest = load_problem_file(builtin_folder() / "cutest.py")
     header = f"{'problem':18s} {'build s':>8s} {'setup s':>8s} {'f ms':>7s} {'grad ms':>8s}  solves"
     print(header)

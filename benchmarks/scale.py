@@ -14,8 +14,8 @@ What a user waits for, declaration included:
    mini-batch Adam (batch 32) through ``workbench.solve``, and, when PyTorch is installed
    (``pip install torch``), the same epoch in PyTorch (float64, same initial weights, same batch order,
    same Adam settings) and both test accuracies after the same number of epochs.
-
-JAX and CasADi figures are printed when they are installed (``pip install -e ".[benchmark]"``).
+   Then its exact Hessian (from Hessian-vector products) and full-batch Newton and L-BFGS with exact
+   derivatives under the data study's time limit (workbench/report/training_plan.py).
 """
 
 from __future__ import annotations
@@ -187,9 +187,15 @@ def network(epochs: int) -> None:
     hessian = best_of(lambda: model.exact.hessian(x0), repeat=5)
     print(f"exact Hessian ({problem.n} x {problem.n}, from Hessian-vector products over the rows): first "
           f"{first:.2f} s with its derivation and compilation, then {hessian:.3f} s each")  # fmt: skip
-    try:
-        import torch
-    except ImportError:
+    from workbench.report.training_plan import TIME_LIMIT
+
+    for method in ("newton", "lbfgs"):
+        start = time.perf_counter()
+        full = solve(problem, method, time_limit=TIME_LIMIT)
+        print(f"full-batch {method} (time limit {TIME_LIMIT:g} s): {full.status} after {full.iterations} iterations, "
+              f"{time.perf_counter() - start:.1f} s, f = {full.f:.2g} ({full.message[:60]})")  # fmt: skip
+    torch = _optional("torch")
+    if torch is None:
         print("PyTorch is not installed: pip install torch to compare")
         return
     torch.set_num_threads(1)

@@ -32,7 +32,7 @@ from workbench import processes
 from workbench.problem import Problem
 from workbench.trace import RunResult
 
-__all__ = ["Task", "execute", "process_context", "run_in_processes", "run_on_dask", "run_serial"]
+__all__ = ["hard_timeout_for", "Task", "execute", "process_context", "run_in_processes", "run_on_dask", "run_serial"]
 
 SINGLE_THREAD = {
     "OMP_NUM_THREADS": "1",
@@ -60,6 +60,12 @@ class Task:
 
 OnResult = Callable[[Task, RunResult], None]
 Claim = Callable[[Task], bool]
+
+
+def hard_timeout_for(time_limit: float | None) -> float | None:
+    """The wall-clock time after which a worker's run counts as hung and its worker is killed: twice the
+    run's own ``time_limit`` plus 30 s (None without a time limit)."""
+    return None if time_limit is None else 2.0 * float(time_limit) + 30.0
 
 
 def _failed(task: Task, message: str, status: str = "failed") -> RunResult:

@@ -823,7 +823,7 @@ def _warn_about_non_smooth(problem: Problem, where: str) -> None:
         )
 
 
-#: Written-out copies are built for at most this many variables times rows.
+#: Written-out copies are built for at most this many entries: variables plus constraint rows.
 WRITTEN_OUT_LIMIT = 200_000
 
 
@@ -838,7 +838,8 @@ def written_out(problem: Problem) -> Problem:
     size = layout.n + sum(c.rows for c in problem.constraints)
     if size > WRITTEN_OUT_LIMIT:
         raise ProblemDeclarationError(
-            f"problem {problem.name!r} has {layout.n} variables; writing it out (every sum unrolled) is refused above "
+            f"problem {problem.name!r} has {layout.n} variables and {size - layout.n} constraint rows; writing it out "
+            "(every sum unrolled) is refused above "
             f"{WRITTEN_OUT_LIMIT} entries"
         )
     symbols = [entry_symbol(layout, k) for k in range(layout.n)]

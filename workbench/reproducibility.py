@@ -68,7 +68,6 @@ import numpy as np
 
 __all__ = [
     "CLOCK_SEEDED",
-    "NONDETERMINISM",
     "PERTURBATION",
     "TIME_LIMIT",
     "RandWatch",
@@ -84,12 +83,6 @@ __all__ = [
 CLOCK_SEEDED = "clock-seeded"
 #: ``RunResult.nondeterminism``: the run was stopped by its wall-clock ``time_limit``.
 TIME_LIMIT = "time-limit"
-#: What each reason means, in the words the report uses.
-NONDETERMINISM = {
-    CLOCK_SEEDED: "clock-seeded: SciPy's trust-krylov (trlib) drew a start vector from rand() seeded with the "
-    "wall-clock second, so this run may not repeat even on this machine",
-    TIME_LIMIT: "stopped by the wall-clock time limit: its iterations depend on the machine's speed and load",
-}
 #: The perturbation of the fragility check, as stored with each checked run.
 PERTURBATION = "x0 moved one unit in the last place towards +inf on every component (numpy.nextafter)"
 #: Environment variables that choose kernels or threads; recorded when set.

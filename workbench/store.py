@@ -708,7 +708,7 @@ def _claim_alive(host: str, pid: int, claimed_at: float) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:  # PermissionError included: the process exists
         return True
     return True
 

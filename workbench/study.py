@@ -38,7 +38,7 @@ import numpy as np
 
 from workbench.discovery import discover_problems, select_problems
 from workbench.methods import catalogue, get_method
-from workbench.parallel import Task, run_in_processes, run_on_dask, run_serial
+from workbench.parallel import Task, hard_timeout_for, run_in_processes, run_on_dask, run_serial
 from workbench.problem import Problem
 from workbench.progress import Progress, instant_runs
 from workbench.runner import recorded_options
@@ -306,9 +306,8 @@ class Study:
                 summary.statuses[result.status] += 1
                 bar.update(result.status, task=f"{task.problem} {task.method} {task.variant}")
 
-            limit = self.options.get("time_limit")
-            if hard_timeout is None and limit is not None:
-                hard_timeout = 2.0 * float(limit) + 30.0
+            if hard_timeout is None:
+                hard_timeout = hard_timeout_for(self.options.get("time_limit"))
             try:
                 if scheduler is not None:
                     run_on_dask(pending, problems, on_result, scheduler=scheduler, claim=claim)

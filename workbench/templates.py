@@ -46,7 +46,6 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from workbench.compile import MatrixAssembler
 from workbench.structure import Layout, SumTerm
 from workbench.symbolic import SYMENGINE_FUNCTIONS, reverse_gradient, se
 
@@ -418,16 +417,21 @@ class _ProductHessian:
         self.pick_columns = np.array([column[l] for _, l, _ in entries], dtype=np.int64)
         self.basis = np.zeros((self.columns.size, len(variables)))
         self.basis[np.arange(self.columns.size), self.columns] = 1.0
-        inputs = len(template.slots) + len(variables)
+        self.slots = len(template.slots)
+        inputs = self.slots + len(variables)
         self.block = max(1, PRODUCT_BLOCK_ENTRIES // max(1, self.columns.size * inputs))
+        # the expanded slot matrix, built once: its direction columns hold the basis rows for good, each
+        # block writes only its slot values (every row repeated once per column)
+        self._expanded = np.empty((self.block, self.columns.size, inputs))
+        self._expanded[:, :, self.slots :] = self.basis
 
     def _blocks(self, matrix: np.ndarray):  # -> Iterator[(start, (b, columns, slots) products)]
         count = self.columns.size
         for start in range(0, matrix.shape[0], self.block):
             rows = matrix[start : start + self.block]
             b = rows.shape[0]
-            expanded = np.hstack([np.repeat(rows, count, axis=0), np.tile(self.basis, (b, 1))])
-            yield start, self.function(expanded).reshape(b, count, -1)
+            self._expanded[:b, :, : self.slots] = rows[:, None, :]
+            yield start, self.function(self._expanded[:b].reshape(b * count, -1)).reshape(b, count, -1)
 
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         out = np.empty((matrix.shape[0], self.pick_rows.size))
@@ -455,8 +459,3 @@ def _affine(position: Any, index: sp.Symbol) -> tuple[int, int]:
     a = position.coeff(index, 1) if position.has(index) else sp.S.Zero
     b = position - a * index
     return int(a), int(b)
-
-
-def hessian_assembler(rows: np.ndarray, cols: np.ndarray, n: int) -> MatrixAssembler:
-    """A symmetric assembler of a Hessian pattern (each unordered pair given once; mirrored)."""
-    return MatrixAssembler(rows, cols, (n, n), symmetric=True)

@@ -162,7 +162,7 @@ def build(lesson: Lesson) -> Section:
     )))  # fmt: skip
     words = SWEEP_WORDS_RU if lesson.language == "ru" else None
     for name in SWEEPS:
-        data = {k: sweeps[name][k] for k in ("steps", "measured", "model", "optimal_step", "rule_of_thumb")}
+        data = {k: sweeps[name][k] for k in ("steps", "measured", "model", "optimal_step", "rule_of_thumb", "rules")}
         job = FigureJob(f"figures/sweep-{name}.png", _render_sweep, (name, data, words))
         figures.append(job)
         blocks.append(Figure(job.path, say(

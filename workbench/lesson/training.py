@@ -23,6 +23,7 @@ from workbench.lesson.plan import DATA_PROBLEM, EPOCH_DECAY, GRADIENT_CHECK
 from workbench.lesson.results import StudyRuns
 from workbench.lesson.text import SEEDS, UPDATES, code, form_ru, number, plural_ru, ratio, ratio_ru
 from workbench.report.document import Figure, Heading, Table, Text
+from workbench.report.figures import VARIANT_COLOURS  # one colour per variant in every figure
 
 __all__ = ["LATE", "build", "epoch_curve", "rises"]
 
@@ -32,7 +33,6 @@ LATE = 10
 BATCH_COLOURS = ("tab:blue", "tab:orange", "tab:green", "black")
 SCHEDULE_COLOURS = {"constant": "tab:blue", EPOCH_DECAY: "tab:red"}
 SEED_STYLES = ("-", "--", ":")
-VARIANT_COLOURS = {"fd-forward": "tab:blue", "fd-central": "tab:orange", "fd-richardson": "tab:green"}
 PASSES = ("проход", "прохода", "проходов")
 EPOCHS_RU = ("эпоха", "эпохи", "эпох")
 EPOCHS_GENITIVE = ("эпохи", "эпох", "эпох")

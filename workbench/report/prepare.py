@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.methods import available_methods
-from workbench.parallel import Task, process_context, run_in_processes, run_serial
+from workbench.parallel import Task, hard_timeout_for, process_context, run_in_processes, run_serial
 from workbench.problem import Problem
 from workbench.progress import Progress
 from workbench.report.training_runs import data_studies
@@ -102,6 +102,7 @@ class Studies:
                 total.ran += summary.ran
                 total.statuses.update(summary.statuses)
                 total.wall_time += summary.wall_time
+                total.elsewhere += summary.elsewhere
                 total.interrupted = summary.interrupted
             if summary.interrupted:
                 break
@@ -251,9 +252,8 @@ def check_fragility(
         tasks: list[Task] = []
         problems: dict[str, Problem] = {}
         seen: set[str] = set()
-        limit = None
+        limits: list[float] = []  # the time limits of the grids whose runs are checked
         for grid in grids:
-            limit = grid.options.get("time_limit", limit)
             for task, problem in grid.tasks():
                 run = stored.get(task.key)
                 if run is None or task.key in done or task.key in seen or "data" in problem.tags:
@@ -261,6 +261,8 @@ def check_fragility(
                 seen.add(task.key)
                 problems[task.fingerprint] = problem
                 tasks.append(_nudged(task, run))
+                if task.options.get("time_limit") is not None:
+                    limits.append(float(task.options["time_limit"]))
         if not tasks:
             return 0
         bar = Progress(len(tasks), enabled=progress, phase="fragility", label="runs", failures=False)
@@ -275,7 +277,7 @@ def check_fragility(
                                    iterations=result.iterations, capped=capped, fragile=changed)  # fmt: skip
             bar.update(task=f"{task.problem} {task.method} {task.variant}")
 
-        hard_timeout = None if limit is None else 2.0 * float(limit) + 30.0
+        hard_timeout = hard_timeout_for(max(limits)) if limits else None
         try:
             if jobs > 1 or hard_timeout is not None:
                 run_in_processes(tasks, problems, on_result, jobs=max(1, jobs), hard_timeout=hard_timeout)

@@ -27,9 +27,10 @@ Newton runs on the data problems with at most :data:`NEWTON_MAX_N` variables: th
 (n = 31) takes it in 0.1 s. On the network (n = 266, a tanh layer) every Newton iteration needs the dense
 exact Hessian, which comes from Hessian-vector products over the row template (0.19 s on the 455 rows;
 entry by entry its derivation had run 14 min and held 1.8 GB when it was stopped), and the loss is not
-convex: measured with the report's 60 s limit, Newton's regularised steps were still creeping after 314
-iterations (f = 3.0e-6, stopped by the time limit, where L-BFGS reaches 8.8e-9). A run that only the wall
-clock stops repeats nowhere, so the report leaves it out; ``solve(problem, "newton")`` runs it.
+convex: under the report's time limit Newton's regularised steps were still creeping when it stopped them
+(``python benchmarks/scale.py`` prints full-batch Newton and L-BFGS on the network under that limit). A run
+that only the wall clock stops repeats nowhere, so the report leaves it out; ``solve(problem, "newton")``
+runs it.
 """
 
 from __future__ import annotations
@@ -75,10 +76,10 @@ FULL_BATCH = ("lbfgs", "newton")
 #: Newton runs on data problems of at most this many variables (module docstring).
 NEWTON_MAX_N = 100
 NEWTON_WHY_NOT = (
-    "each iteration needs the dense exact Hessian (Hessian-vector products over the rows), and on the "
-    "non-convex network loss Newton's regularised steps were still creeping after 314 iterations when the "
-    "60 s limit stopped them (f = 3.0e-6, against L-BFGS's 8.8e-9), an outcome only the wall clock decides; "
-    '`solve(problem, "newton")` runs it'
+    "each iteration needs the dense exact Hessian (Hessian-vector products over the rows), and on a "
+    "non-convex loss Newton's regularised steps may still be creeping when the time limit stops them, an "
+    'outcome only the wall clock decides (`python benchmarks/scale.py` measures it); `solve(problem, "newton")` '
+    "runs it"
 )
 #: Seconds per run at most (a run stopped by it ends with status ``timeout``).
 TIME_LIMIT = 60.0
