@@ -44,8 +44,7 @@ def per_call(function, x):
 def finite_differences(n: int) -> None:
     """Gradients of ARWHEAD at n from values alone (``--fd``): forward differences (n + 1 evaluations of f,
     points built in batches, finite_difference.BATCH_ENTRIES) and the complex step, each timed with its
-    largest relative error against the exact gradient; then Newton with fd-central, whose dense
-    finite-difference Hessian is refused above finite_difference.MAX_HESSIAN_POINTS as a failed run."""
+    largest relative error against the exact gradient, and the process's peak memory."""
     import resource
 
     problem = load_problem_file(builtin_folder() / "cutest.py").arwhead(n)
@@ -59,8 +58,6 @@ def finite_differences(n: int) -> None:
         error = np.max(np.abs(estimate - exact)) / np.max(np.abs(exact))
         print(f"{problem.name} {variant} gradient: {seconds:.1f} s, {oracle.counts.objective_evaluations} "
               f"evaluations of f, largest relative error {error:.2g}")  # fmt: skip
-    result = solve(problem, "newton", "fd-central", time_limit=60)
-    print(f"newton with fd-central: {result.status}: {result.message.split(' (in ')[0]}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the process: {peak:.0f} MB")
 

@@ -33,8 +33,8 @@ d phi / d s_l = (H(s) v)_l by the symmetry of H, and that one program (reverse m
 size of a few gradients) is compiled with the directions v as extra slots and evaluated at v = e_l for
 every column l a Hessian entry needs. Entry by entry, the 266-weight network of the library meant
 35 511 second derivatives in one compiled function: still not compiled after 14 minutes (1.8 GB);
-through products its first Hessian takes 0.7 s, derivation and compilation included, and each further
-one 0.19 s on 455 rows (``benchmarks/scale.py``). Both give the same second derivatives up to rounding
+through products its first Hessian takes 0.50 s, derivation and compilation included, and each further
+one 0.082 s on 455 rows (``benchmarks/scale.py``). Both give the same second derivatives up to rounding
 (tests compare them with the entries and with the written-out declaration).
 """
 
